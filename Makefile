@@ -1,0 +1,87 @@
+# Makefile - the PhoneCalls service.
+#
+#   make            build the worker (build/pc-worker)
+#   make run        install what is missing, start PostgreSQL, the pool and nginx on
+#                   127.0.0.1:8080 with demo data, print a curl of the seed's example
+#   make stop       stop what `make run` started
+#   make check      the whole test suite on its own cluster, pool and nginx (SAN=1: with
+#                   workers and tests built with AddressSanitizer and UBSan)
+#   make valgrind   a worker under valgrind memcheck, driven by 1,000 mixed requests
+#   make bench      requests per second through nginx (wrk)
+
+CC      ?= cc
+SAN     ?= 0
+PKGS    := fcgi yajl libpq
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c17 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+           -Isrc $(shell pkg-config --cflags $(PKGS))
+LDLIBS  := $(shell pkg-config --libs $(PKGS))
+
+ifeq ($(SAN),1)
+BUILD   := build/san
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   := build
+endif
+
+LIB_SRC := $(wildcard src/*.c)
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+UNIT    := $(wildcard tests/unit_*.c)
+ITEST   := $(wildcard tests/it_*.c)
+
+.PHONY: all run stop check unit itest valgrind bench deps clean format
+
+all: $(BUILD)/pc-worker
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libpc.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/pc-worker: fcgi/main.c $(BUILD)/libpc.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/libpc.a $(LDLIBS) -o $@
+
+# Unit tests #include the .c files they test, so static functions stay testable.
+$(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) \
+	    $(shell pkg-config --libs criterion) -o $@
+
+$(BUILD)/itest: $(ITEST) tests/http.c tests/http.h
+	$(CC) $(CFLAGS) $(LDFLAGS) $(ITEST) tests/http.c $(LDLIBS) \
+	    $(shell pkg-config --libs criterion) -o $@
+
+deps:
+	tools/stack deps
+
+run: deps
+	$(MAKE) all
+	tools/stack up
+	@tools/demo-curl
+
+stop:
+	tools/stack down
+
+unit: $(BUILD)/unit
+	$(BUILD)/unit
+
+check: deps
+	$(MAKE) $(BUILD)/pc-worker $(BUILD)/unit $(BUILD)/itest
+	$(BUILD)/unit
+	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_ITEST=$(CURDIR)/$(BUILD)/itest tools/check
+
+valgrind: deps
+	$(MAKE) all
+	PC_WORKER=$(CURDIR)/build/pc-worker tools/valgrind
+
+bench: deps
+	$(MAKE) all
+	PC_WORKER=$(CURDIR)/build/pc-worker tools/bench
+
+format:
+	clang-format -i src/*.c src/*.h fcgi/*.c tests/*.c tests/*.h
+
+clean:
+	rm -rf build

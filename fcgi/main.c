@@ -1,0 +1,210 @@
+/*
+ * main.c - the PhoneCalls FastCGI worker. One process serves one request at a time
+ * from the listening socket it inherits on descriptor 0 (spawn-fcgi, multiwatch), with
+ * one persistent database connection.
+ *
+ * SIGTERM and SIGINT let the request in flight finish, then the worker exits.
+ *
+ * Environment: PC_DB (a libpq conninfo; empty: the PG* variables), PC_TZ (time zone of
+ * dates, default UTC), PC_BASE_URL (base of self links; default: the request's scheme
+ * and host).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "body.h"
+#include "db.h"
+#include "log.h"
+#include "pc.h"
+
+#define REQUEST_ID_MAX 64
+#define HOST_MAX 255
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a blocked accept() must return */
+	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Host header characters of a reg-name, IPv4 or [IPv6], with an optional port. */
+static int host_ok(const char *h)
+{
+	size_t n = strlen(h);
+
+	if (n == 0 || n > HOST_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = h[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+			return 0;
+	}
+	return 1;
+}
+
+static int hex_id(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > REQUEST_ID_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Reads the body into buf (capacity BODY_MAX + 1). Sets *too_large past BODY_MAX. */
+static size_t read_body(FCGX_Request *req, char *buf, int *too_large)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", req->envp);
+	size_t got = 0;
+
+	*too_large = 0;
+	if (cl != NULL && *cl != '\0') {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(cl, &end, 10);
+		if (errno != 0 || *end != '\0' || v > BODY_MAX) {
+			*too_large = 1;
+			return 0;
+		}
+	}
+	while (got < BODY_MAX + 1) {
+		int n = FCGX_GetStr(buf + got, (int)(BODY_MAX + 1 - got), req->in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got > BODY_MAX) {
+		*too_large = 1;
+		return 0;
+	}
+	return got;
+}
+
+static void serve(FCGX_Request *req, struct db *db, const char *base_url, char *body,
+		  unsigned long serial)
+{
+	char rid[REQUEST_ID_MAX + 1], base[PC_BASE_MAX], head[RESP_HEAD_MAX];
+	const char *p, *scheme, *host;
+	struct pc_req rq;
+	struct resp rs;
+	const unsigned char *out;
+	size_t outlen, hlen;
+
+	memset(&rq, 0, sizeof(rq));
+	p = FCGX_GetParam("REQUEST_ID", req->envp);
+	if (hex_id(p))
+		snprintf(rid, sizeof(rid), "%s", p);
+	else
+		snprintf(rid, sizeof(rid), "%08lx%08lx", (unsigned long)getpid(), serial);
+	rq.request_id = rid;
+
+	rq.method = FCGX_GetParam("REQUEST_METHOD", req->envp);
+	rq.uri = FCGX_GetParam("REQUEST_URI", req->envp);
+	rq.method = rq.method ? rq.method : "";
+	rq.uri = rq.uri ? rq.uri : "";
+	rq.uri_len = strlen(rq.uri);
+	rq.content_type = FCGX_GetParam("CONTENT_TYPE", req->envp);
+	if (rq.content_type && *rq.content_type == '\0')
+		rq.content_type = NULL;
+	/* Repeated headers reach us as repeated parameters: count them, keep the first. */
+	for (char **e = req->envp; *e; e++) {
+		if (strncmp(*e, "HTTP_AUTHORIZATION=", 19) == 0) {
+			if (rq.auth_count++ == 0) {
+				rq.auth = *e + 19;
+				rq.auth_len = strlen(rq.auth);
+			}
+		}
+	}
+	if (base_url != NULL) {
+		snprintf(base, sizeof(base), "%s", base_url);
+	} else {
+		scheme = FCGX_GetParam("REQUEST_SCHEME", req->envp);
+		host = FCGX_GetParam("HTTP_HOST", req->envp);
+		if (host == NULL || !host_ok(host))
+			host = "localhost";
+		if (scheme == NULL || (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0))
+			scheme = "http";
+		snprintf(base, sizeof(base), "%s://%s", scheme, host);
+	}
+	rq.base = base;
+	rq.body = body;
+	rq.body_len = read_body(req, body, &rq.body_too_large);
+
+	resp_init(&rs, rid);
+	pc_handle(db, &rq, &rs);
+	if (rs.status >= 500)
+		log_msg("request=%s status=%d code=%s", rid, rs.status, err_info(rs.err)->code);
+
+	hlen = resp_head(&rs, head, sizeof(head));
+	resp_body(&rs, &out, &outlen);
+	FCGX_PutStr(head, (int)hlen, req->out);
+	if (out != NULL && outlen > 0)
+		FCGX_PutStr((const char *)out, (int)outlen, req->out);
+	resp_free(&rs);
+}
+
+int main(void)
+{
+	static char body[BODY_MAX + 1];
+	const char *base_url = getenv("PC_BASE_URL");
+	unsigned long serial = 0;
+	FCGX_Request req;
+	struct db *db;
+	int rc = 1;
+
+	if (base_url != NULL && (*base_url == '\0' || strlen(base_url) >= PC_BASE_MAX))
+		base_url = NULL;
+	if (install_signals() != 0 || FCGX_Init() != 0) {
+		log_msg("cannot initialize");
+		return 1;
+	}
+	db = db_new(getenv("PC_DB"), getenv("PC_TZ")); /* owned here */
+	if (db == NULL) {
+		log_msg("out of memory");
+		return 1;
+	}
+	if (FCGX_InitRequest(&req, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_msg("cannot initialize request");
+		goto out;
+	}
+	while (!stopping) {
+		if (FCGX_Accept_r(&req) < 0) {
+			if (stopping || errno != EINTR)
+				break;
+			continue;
+		}
+		serve(&req, db, base_url, body, ++serial);
+		FCGX_Finish_r(&req);
+	}
+	rc = 0;
+	FCGX_Free(&req, 1);
+out:
+	db_free(db);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/*
+ * ctx.c - context rules. A userId outside the token's context is answered exactly like
+ * an unknown one (user_invalid), so other tenants' ids cannot be probed.
+ */
+#include <string.h>
+
+#include "ctx.h"
+
+enum ctx_kind ctx_kind_parse(const char *s, size_t len)
+{
+	static const struct {
+		const char *name;
+		enum ctx_kind kind;
+	} kinds[] = {
+		{"user", CTX_USER},
+		{"organization", CTX_ORG},
+		{"admin", CTX_ADMIN},
+		{"service_provider", CTX_SP},
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (strlen(kinds[i].name) == len && memcmp(kinds[i].name, s, len) == 0)
+			return kinds[i].kind;
+	return CTX_UNKNOWN;
+}
+
+enum err ctx_resolve(const struct ctx_token *t, const struct uri *u, struct ctx_scope *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (t->kind) {
+	case CTX_USER:
+		out->org_id = t->org_id;
+		out->user_id = t->account_id;
+		/* A user's App sees only that user: @me, @owner and its own id are one. */
+		if (u->user == URI_USER_ME || u->user == URI_USER_OWNER)
+			return ERR_NONE;
+		if (u->user == URI_USER_ID && u->user_id == t->account_id)
+			return ERR_NONE;
+		return ERR_USER_INVALID;
+	case CTX_ORG:
+	case CTX_ADMIN:
+		out->org_id = t->kind == CTX_ORG ? t->org_id : 0;
+		/* An Organization or Admin App has no user of its own for @me to name. */
+		if (u->user == URI_USER_OWNER)
+			return ERR_NONE;
+		if (u->user == URI_USER_ID && u->user_id > 0) {
+			out->user_id = u->user_id;
+			return ERR_NONE;
+		}
+		return ERR_USER_INVALID;
+	case CTX_SP:
+		return ERR_FORBIDDEN;
+	case CTX_UNKNOWN:
+		break;
+	}
+	return ERR_FORBIDDEN;
+}

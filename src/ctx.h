@@ -1,0 +1,36 @@
+/*
+ * ctx.h - who may act on what. A token acts in the context of the account its App is
+ * registered to (user, organization, admin; service providers may not use PhoneCalls).
+ * These rules turn the token's context and the URI's userId into the scope a database
+ * lookup is confined to.
+ */
+#ifndef PC_CTX_H
+#define PC_CTX_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "uri.h"
+
+enum ctx_kind { CTX_USER, CTX_ORG, CTX_ADMIN, CTX_SP, CTX_UNKNOWN };
+
+struct ctx_token {
+	long long token_id;
+	long long app_id;
+	enum ctx_kind kind;
+	long long account_id; /* the App's account */
+	long long org_id;     /* its organization, 0 when above one */
+};
+
+struct ctx_scope {
+	long long org_id;  /* 0: every organization (global context) */
+	long long user_id; /* 0: whoever owns the extension (@owner) */
+};
+
+/* The account kind as the database spells it, or CTX_UNKNOWN. */
+enum ctx_kind ctx_kind_parse(const char *s, size_t len);
+
+/* ERR_NONE and the scope, ERR_FORBIDDEN, or ERR_USER_INVALID. */
+enum err ctx_resolve(const struct ctx_token *t, const struct uri *u, struct ctx_scope *out);
+
+#endif

@@ -1,0 +1,325 @@
+/*
+ * db.c - PostgreSQL access. Every statement is prepared once per connection and run
+ * with bound parameters; every PGresult is checked and cleared on every path.
+ *
+ * When the connection is lost, the request in hand is retried once on a fresh
+ * connection: each statement is a single transaction, and the actions are idempotent,
+ * so a retry never records a change twice.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+
+struct db {
+	PGconn *conn;	      /* owned; NULL when not connected */
+	char *conninfo;	      /* owned */
+	char *tz;	      /* owned */
+	long long last_try;   /* monotonic ms of the last connection attempt */
+	int down_logged;      /* the loss was logged; log the recovery once */
+};
+
+struct stmt {
+	const char *name;
+	const char *sql;
+	int nparams;
+};
+
+enum { ST_AUTH, ST_ACT, ST_LIST, ST__MAX };
+
+static const struct stmt stmts[ST__MAX] = {
+	[ST_AUTH] = {"auth",
+		     "SELECT t.id, t.app_id, a.kind, a.id, coalesce(a.org_id, 0) "
+		     "FROM access_token t JOIN app p ON p.id = t.app_id "
+		     "JOIN account a ON a.id = p.account_id "
+		     "WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL "
+		     "AND t.expires_at > now()",
+		     1},
+	[ST_ACT] = {"act",
+		    "SELECT code, call_id, extension, user_id, changed FROM pc_action("
+		    "$1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, "
+		    "$7::text, $8::text, $9::text)",
+		    9},
+	[ST_LIST] = {"list",
+		     "SELECT * FROM pc_list($1::bigint, $2::bigint, $3::text, $4::boolean, "
+		     "$5::text, $6::integer, $7::integer)",
+		     7},
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *sqlstate(const PGresult *r)
+{
+	const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	return s ? s : "none";
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+struct db *db_new(const char *conninfo, const char *tz)
+{
+	struct db *d = calloc(1, sizeof(*d)); /* owned by the caller: db_free */
+
+	if (d == NULL)
+		return NULL;
+	d->conninfo = dup_or_empty(conninfo);
+	d->tz = dup_or_empty(tz && *tz ? tz : "UTC");
+	d->last_try = -DB_RETRY_MS;
+	if (d->conninfo == NULL || d->tz == NULL) {
+		db_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void db_free(struct db *d)
+{
+	if (d == NULL)
+		return;
+	if (d->conn != NULL)
+		PQfinish(d->conn);
+	free(d->conninfo);
+	free(d->tz);
+	free(d);
+}
+
+static void drop(struct db *d)
+{
+	if (d->conn != NULL)
+		PQfinish(d->conn);
+	d->conn = NULL;
+}
+
+/* Session settings and prepared statements of a new connection. 0 or -1. */
+static int setup(struct db *d)
+{
+	const char *tzp[1] = {d->tz};
+	PGresult *r;
+
+	r = PQexecParams(d->conn,
+			 "SELECT set_config('TimeZone', $1, false), "
+			 "set_config('statement_timeout', '" DB_STATEMENT_TIMEOUT "', false)",
+			 1, NULL, tzp, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		log_msg("database setup failed: sqlstate=%s",
+			sqlstate(r));
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	for (int i = 0; i < ST__MAX; i++) {
+		r = PQprepare(d->conn, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			log_msg("prepare %s failed: sqlstate=%s", stmts[i].name,
+				sqlstate(r));
+			PQclear(r);
+			return -1;
+		}
+		PQclear(r);
+	}
+	return 0;
+}
+
+/* Makes sure there is a usable connection. 0, or -1 (answer 503). */
+static int ensure(struct db *d)
+{
+	static const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+	const char *vals[] = {DB_CONNECT_TIMEOUT, "pc-worker", d->conninfo, NULL};
+	long long now;
+
+	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK)
+		return 0;
+	drop(d);
+	now = now_ms();
+	if (now - d->last_try < DB_RETRY_MS)
+		return -1;
+	d->last_try = now;
+	/* dbname comes last and is expanded: a conninfo's own settings win. */
+	d->conn = PQconnectdbParams(keys, vals, 1);
+	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK || setup(d) != 0) {
+		if (!d->down_logged)
+			log_msg("database unavailable");
+		d->down_logged = 1;
+		drop(d);
+		return -1;
+	}
+	if (d->down_logged)
+		log_msg("database connection restored");
+	d->down_logged = 0;
+	return 0;
+}
+
+/*
+ * Runs a prepared statement; on success returns its tuples (owned by the caller).
+ * On failure returns NULL and sets *e: ERR_UNAVAILABLE when the database cannot be
+ * reached or is overloaded, ERR_INTERNAL otherwise.
+ */
+static PGresult *run(struct db *d, int st, const char *const *vals, const int *lens,
+		     const int *fmts, enum err *e)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		PGresult *r;
+		const char *state;
+
+		if (ensure(d) != 0) {
+			*e = ERR_UNAVAILABLE;
+			return NULL;
+		}
+		r = PQexecPrepared(d->conn, stmts[st].name, stmts[st].nparams, vals, lens, fmts,
+				   0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK)
+			return r;
+		state = sqlstate(r);
+		if (PQstatus(d->conn) != CONNECTION_OK) {
+			/* Lost mid-request: retry once on a new connection. */
+			PQclear(r);
+			drop(d);
+			d->last_try = -DB_RETRY_MS;
+			continue;
+		}
+		log_msg("statement %s failed: sqlstate=%s", stmts[st].name, state);
+		/* Class 57 (operator intervention: shutdown, timeouts), 53 (resources), and a
+		 * lock not available are transient: the client may retry. */
+		*e = strncmp(state, "57", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+			     strcmp(state, "55P03") == 0
+			     ? ERR_UNAVAILABLE
+			     : ERR_INTERNAL;
+		if (strncmp(state, "57P", 3) == 0)
+			drop(d);
+		PQclear(r);
+		return NULL;
+	}
+	*e = ERR_UNAVAILABLE;
+	return NULL;
+}
+
+static long long col_ll(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN],
+		 struct ctx_token *out)
+{
+	const char *vals[1] = {(const char *)digest};
+	const int lens[1] = {AUTH_DIGEST_LEN}, fmts[1] = {1};
+	enum err e = ERR_INTERNAL;
+	PGresult *r = run(d, ST_AUTH, vals, lens, fmts, &e);
+
+	if (r == NULL)
+		return e;
+	if (PQntuples(r) != 1) {
+		e = ERR_UNAUTHORIZED;
+		goto done;
+	}
+	out->token_id = col_ll(r, 0, 0);
+	out->app_id = col_ll(r, 0, 1);
+	out->kind = ctx_kind_parse(PQgetvalue(r, 0, 2), (size_t)PQgetlength(r, 0, 2));
+	out->account_id = col_ll(r, 0, 3);
+	out->org_id = col_ll(r, 0, 4);
+	e = ERR_NONE;
+done:
+	PQclear(r);
+	return e;
+}
+
+/* Decimal text of v into buf, or NULL (SQL NULL) when v is 0. */
+static const char *ll_or_null(long long v, char *buf, size_t cap)
+{
+	if (v == 0)
+		return NULL;
+	snprintf(buf, cap, "%lld", v);
+	return buf;
+}
+
+static void copy_col(const PGresult *r, int col, char *dst, size_t cap)
+{
+	size_t n = (size_t)PQgetlength(r, 0, col);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, PQgetvalue(r, 0, col), n);
+	dst[n] = '\0';
+}
+
+enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out)
+{
+	char tok[24], org[24], user[24];
+	const char *vals[9] = {
+		ll_or_null(in->token_id, tok, sizeof(tok)),
+		ll_or_null(in->scope.org_id, org, sizeof(org)),
+		ll_or_null(in->scope.user_id, user, sizeof(user)),
+		in->ext,
+		in->call,
+		in->view,
+		in->action,
+		in->format,
+		in->request_id,
+	};
+	enum err e = ERR_INTERNAL;
+	PGresult *r = run(d, ST_ACT, vals, NULL, NULL, &e);
+
+	if (r == NULL)
+		return e;
+	if (PQntuples(r) != 1 || PQnfields(r) != 5) {
+		e = ERR_INTERNAL;
+		goto done;
+	}
+	e = err_from_code(PQgetvalue(r, 0, 0));
+	if (e == ERR_FORBIDDEN)
+		e = ERR_UNAUTHORIZED; /* the token went away between the two statements */
+	if (e != ERR_NONE)
+		goto done;
+	copy_col(r, 1, out->call, sizeof(out->call));
+	copy_col(r, 2, out->ext, sizeof(out->ext));
+	out->user_id = col_ll(r, 0, 3);
+	out->changed = PQgetvalue(r, 0, 4)[0] == 't';
+done:
+	PQclear(r);
+	return e;
+}
+
+enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
+{
+	char org[24], user[24], start[24], count[24];
+	const char *vals[7] = {
+		ll_or_null(in->scope.org_id, org, sizeof(org)),
+		ll_or_null(in->scope.user_id, user, sizeof(user)),
+		in->ext,
+		in->one ? "true" : "false",
+		in->call,
+		start,
+		count,
+	};
+	enum err e = ERR_INTERNAL;
+	PGresult *r;
+
+	*out = NULL;
+	snprintf(start, sizeof(start), "%lld", in->start);
+	snprintf(count, sizeof(count), "%lld", in->count);
+	r = run(d, ST_LIST, vals, NULL, NULL, &e);
+	if (r == NULL)
+		return e;
+	if (PQntuples(r) < 1 || PQnfields(r) != DB_RECORDING + 1) {
+		PQclear(r);
+		return ERR_INTERNAL;
+	}
+	e = err_from_code(PQgetvalue(r, 0, DB_CODE));
+	if (e != ERR_NONE) {
+		PQclear(r);
+		return e;
+	}
+	*out = r;
+	return ERR_NONE;
+}

@@ -1,0 +1,71 @@
+/*
+ * db.h - the PostgreSQL layer: one persistent connection per worker, prepared
+ * statements, and the three requests the handlers make. A lost connection is an
+ * ERR_UNAVAILABLE answer, never a crash; the next request reconnects.
+ */
+#ifndef PC_DB_H
+#define PC_DB_H
+
+#include <libpq-fe.h>
+
+#include "auth.h"
+#include "ctx.h"
+#include "err.h"
+#include "uri.h"
+
+#define DB_RETRY_MS 100		/* least time between two reconnection attempts */
+#define DB_CONNECT_TIMEOUT "2"	/* seconds, libpq connect_timeout */
+#define DB_STATEMENT_TIMEOUT "5s"
+
+struct db;
+
+/* conninfo may be NULL or empty (then the PG* variables apply); tz is a time zone name.
+ * Does not connect. Returns NULL when out of memory. */
+struct db *db_new(const char *conninfo, const char *tz);
+void db_free(struct db *d);
+
+/* Looks a token up by digest: ERR_NONE and out, ERR_UNAUTHORIZED, or a failure. */
+enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN],
+		 struct ctx_token *out);
+
+struct db_act {
+	long long token_id;
+	struct ctx_scope scope;
+	const char *ext;     /* NULL: @self; "": malformed */
+	const char *call;    /* NULL: malformed */
+	const char *view;    /* NULL: missing or malformed */
+	const char *action;  /* "stop" or "start" */
+	const char *format;  /* "wav", "wav49", or NULL when malformed (start only) */
+	const char *request_id;
+};
+
+struct db_act_out {
+	char call[URI_CALLID_MAX + 1];
+	char ext[URI_EXT_MAX + 1];
+	long long user_id; /* owner of the call's extension */
+	int changed;	   /* the state changed and an event was recorded */
+};
+
+/* StopRecording / StartRecording in one transaction. ERR_NONE or the error to answer. */
+enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out);
+
+struct db_list {
+	struct ctx_scope scope;
+	const char *ext;  /* as in db_act */
+	int one;	  /* one call (GET .../{phoneCallId}) */
+	const char *call; /* with one: the id, NULL when malformed */
+	long long start, count;
+};
+
+/* Column order of a db_list result. */
+enum db_col {
+	DB_CODE, DB_TOTAL, DB_CALL, DB_CALL_EXT, DB_OWNER_USER, DB_ORG, DB_ORG_NAME,
+	DB_ANSWERED, DB_PUBLISHED, DB_VIEW, DB_VIEW_EXT, DB_VIEW_ANSWERED, DB_STATUS,
+	DB_CALLER_ID, DB_SOURCE, DB_DESTINATION, DB_RECORDING
+};
+
+/* The calls of a scope, one row per view. On ERR_NONE *out is set and owned by the
+ * caller (PQclear); otherwise *out is NULL. */
+enum err db_list(struct db *d, const struct db_list *in, PGresult **out);
+
+#endif

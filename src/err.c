@@ -1,0 +1,92 @@
+/*
+ * err.c - the table of every error: HTTP status, contract code, message.
+ * Messages never carry request data, SQL or internals; they are the same for every
+ * client, so an answer cannot tell one tenant's ids from unknown ones.
+ */
+#include <string.h>
+
+#include "err.h"
+
+static const struct err_info table[ERR__MAX] = {
+	[ERR_NONE] = {200, "OK", "", ""},
+	[ERR_PHONECALL_INVALID] = {400, "Bad Request", "pc_phonecall_invalid",
+				   "The phoneCallId in the URI fragment is invalid or does not "
+				   "reference an existing phone call."},
+	[ERR_PHONECALLVIEW_INVALID] = {400, "Bad Request", "pc_phonecallview_invalid",
+				       "The phoneCallViewId is missing or invalid, or does not "
+				       "reference a view of the phone call."},
+	[ERR_ACTION_INVALID] = {400, "Bad Request", "pc_action_invalid",
+				"The action is missing, not a string, or unknown."},
+	[ERR_FORMAT_INVALID] = {400, "Bad Request", "pc_format_invalid",
+				"The recording format must be wav or wav49."},
+	[ERR_RECORDING_DISABLED] = {400, "Bad Request", "pc_recording_disabled",
+				    "Call recording on demand (*1) is not enabled for the "
+				    "extension of this phone call view."},
+	[ERR_USER_INVALID] = {400, "Bad Request", "user_invalid",
+			      "The userId in the URI fragment is invalid or unknown."},
+	[ERR_EXTENSION_INVALID] = {400, "Bad Request", "extension_invalid",
+				   "The extension in the URI fragment is invalid, unknown, or "
+				   "does not belong to the user."},
+	[ERR_JSON_INVALID] = {400, "Bad Request", "json_invalid",
+			      "The request body is not one well-formed JSON object."},
+	[ERR_STARTINDEX_INVALID] = {400, "Bad Request", "startindex_invalid",
+				    "startIndex must be a whole number from 0 to 5000."},
+	[ERR_COUNT_INVALID] = {400, "Bad Request", "count_invalid",
+			       "count must be a whole number from 1 to 5000."},
+	[ERR_REQUEST_INVALID] = {400, "Bad Request", "request_invalid",
+				 "The HTTP request is malformed."},
+	[ERR_UNAUTHORIZED] = {401, "Unauthorized", "access_denied",
+			      "A valid access token is required."},
+	[ERR_FORBIDDEN] = {403, "Forbidden", "access_denied",
+			   "The App's account may not use PhoneCalls."},
+	[ERR_NOT_FOUND] = {404, "Not Found", "resource_not_found",
+			   "No resource matches the request."},
+	[ERR_METHOD] = {405, "Method Not Allowed", "method_not_allowed",
+			"The method is not allowed on this resource."},
+	[ERR_TOO_LARGE] = {413, "Payload Too Large", "request_too_large",
+			   "The request body exceeds 16 KiB."},
+	[ERR_CONTENT_TYPE] = {415, "Unsupported Media Type", "content_type_invalid",
+			      "The request body must be application/json in UTF-8."},
+	[ERR_INTERNAL] = {500, "Internal Server Error", "internal_server_error",
+			  "An internal error occurred."},
+	[ERR_NOT_IMPLEMENTED] = {501, "Not Implemented", "request_not_implemented",
+				 "This action is not implemented."},
+	[ERR_UNAVAILABLE] = {503, "Service Unavailable", "service_unavailable",
+			     "The service is temporarily unavailable; retry later."},
+};
+
+const struct err_info *err_info(enum err e)
+{
+	if ((unsigned)e >= ERR__MAX)
+		e = ERR_INTERNAL;
+	return &table[e];
+}
+
+enum err err_from_code(const char *code)
+{
+	/* 401 and 403 share a code; the database layer only reports the 401 kind. */
+	if (code == NULL || *code == '\0')
+		return ERR_INTERNAL;
+	if (strcmp(code, "ok") == 0)
+		return ERR_NONE;
+	for (int e = ERR_NONE + 1; e < ERR__MAX; e++)
+		if (strcmp(table[e].code, code) == 0)
+			return (enum err)e;
+	return ERR_INTERNAL;
+}
+
+const char *err_reason(int status)
+{
+	switch (status) {
+	case 200:
+		return "OK";
+	case 202:
+		return "Accepted";
+	case 204:
+		return "No Content";
+	}
+	for (int e = ERR_NONE + 1; e < ERR__MAX; e++)
+		if (table[e].status == status)
+			return table[e].reason;
+	return "Unknown";
+}

@@ -1,0 +1,352 @@
+/*
+ * pc.c - the PhoneCalls requests: Update (StopRecording, StartRecording), List one,
+ * List many. Checks run in the contract's order: path, method, authentication,
+ * content type, JSON, action, userId, extension, phoneCallId, phoneCallViewId,
+ * format, precondition; the ones that need the database run there, in one statement.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "body.h"
+#include "log.h"
+#include "pc.h"
+
+#define QUERY_NUM_MAX 32 /* a paging parameter longer than this is not a number */
+
+static int ieq(const char *a, size_t alen, const char *lit)
+{
+	return alen == strlen(lit) && strncasecmp(a, lit, alen) == 0;
+}
+
+static const char *skip_ows(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+int pc_content_type_ok(const char *ct)
+{
+	const char *p, *end;
+
+	if (ct == NULL)
+		return 0;
+	p = skip_ows(ct);
+	end = p;
+	while (*end && *end != ';' && *end != ' ' && *end != '\t')
+		end++;
+	if (!ieq(p, (size_t)(end - p), "application/json"))
+		return 0;
+	p = skip_ows(end);
+	while (*p == ';') {
+		const char *name = skip_ows(p + 1), *eq = name, *val, *vend;
+		while (*eq && *eq != '=' && *eq != ';')
+			eq++;
+		if (*eq != '=')
+			return 0;
+		val = eq + 1;
+		int quoted = *val == '"';
+		if (quoted)
+			val++;
+		vend = val;
+		while (*vend && (quoted ? *vend != '"' : (*vend != ';' && *vend != ' ' && *vend != '\t')))
+			vend++;
+		if (quoted && *vend != '"')
+			return 0;
+		size_t nlen = (size_t)(eq - name);
+		while (nlen > 0 && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
+			nlen--;
+		if (ieq(name, nlen, "charset") && !ieq(val, (size_t)(vend - val), "utf-8"))
+			return 0;
+		p = skip_ows(vend + quoted);
+		if (*p != '\0' && *p != ';')
+			return 0;
+	}
+	return *p == '\0';
+}
+
+/* The token of the request: 0 and its digest, or -1 (401). */
+static int token_digest(const struct pc_req *rq, const char *query, size_t qlen,
+			unsigned char digest[AUTH_DIGEST_LEN])
+{
+	char qtok[AUTH_TOKEN_MAX + 1];
+	const char *tok;
+	size_t toklen;
+	int inq = uri_query(query, qlen, "accessRequestToken", qtok, sizeof(qtok), &toklen);
+
+	if (rq->auth_count > 1 || inq < 0)
+		return -1;
+	if (rq->auth_count == 1) {
+		/* One way of sending a token at a time (RFC 6750, 2). */
+		if (inq > 0 || auth_bearer(rq->auth, rq->auth_len, &tok, &toklen) != 0)
+			return -1;
+	} else if (inq > 0) {
+		if (auth_token_ok(qtok, toklen) != 0)
+			return -1;
+		tok = qtok;
+	} else {
+		return -1;
+	}
+	auth_sha256(tok, toklen, digest);
+	return 0;
+}
+
+/* startIndex or count: -1 when malformed or outside [lo, hi]. */
+static long long paging(const char *q, size_t qlen, const char *name, long long def, long long lo,
+			long long hi)
+{
+	char buf[QUERY_NUM_MAX + 1];
+	size_t n;
+	long long v;
+	int found = uri_query(q, qlen, name, buf, sizeof(buf), &n);
+
+	if (found == 0)
+		return def;
+	if (found < 0 || uri_num(buf, n, hi, &v) != 0 || v < lo)
+		return -1;
+	return v;
+}
+
+static void put_link(yajl_gen g, const char *base, long long user, const char *ext,
+		     const char *call)
+{
+	char link[PC_BASE_MAX + sizeof(URI_PREFIX) + 24 + URI_EXT_MAX + URI_CALLID_MAX + 8];
+	int n = snprintf(link, sizeof(link), "%s" URI_PREFIX "%lld/%s/%s", base, user, ext, call);
+
+	resp_str(g, "link");
+	yajl_gen_map_open(g);
+	resp_str(g, "self");
+	yajl_gen_string(g, (const unsigned char *)link,
+			n < 0 ? 0 : (size_t)n < sizeof(link) ? (size_t)n : sizeof(link) - 1);
+	yajl_gen_map_close(g);
+}
+
+/* A text column as a string field, left out when NULL (UAPI). */
+static void put_col(yajl_gen g, const PGresult *r, int row, int col, const char *key)
+{
+	if (PQgetisnull(r, row, col))
+		return;
+	resp_str(g, key);
+	yajl_gen_string(g, (const unsigned char *)PQgetvalue(r, row, col),
+			(size_t)PQgetlength(r, row, col));
+}
+
+/* A list column joined by U+001F as a JSON array of strings. */
+static void put_list(yajl_gen g, const PGresult *r, int row, int col, const char *key)
+{
+	const char *p = PQgetvalue(r, row, col), *end = p + PQgetlength(r, row, col);
+
+	if (PQgetisnull(r, row, col))
+		return;
+	resp_str(g, key);
+	yajl_gen_array_open(g);
+	while (p < end) {
+		const char *sep = memchr(p, '\x1f', (size_t)(end - p));
+		const char *stop = sep ? sep : end;
+		yajl_gen_string(g, (const unsigned char *)p, (size_t)(stop - p));
+		p = sep ? sep + 1 : end;
+	}
+	yajl_gen_array_close(g);
+}
+
+/* Writes the call starting at row; returns the first row of the next call. */
+static int put_call(yajl_gen g, const PGresult *r, int row, const char *base)
+{
+	const char *id = PQgetvalue(r, row, DB_CALL);
+	int n = PQntuples(r);
+
+	yajl_gen_map_open(g);
+	put_col(g, r, row, DB_CALL, "id");
+	put_col(g, r, row, DB_CALL_EXT, "extension");
+	put_col(g, r, row, DB_ORG, "ownerId");
+	put_col(g, r, row, DB_ORG_NAME, "ownerName");
+	put_col(g, r, row, DB_ANSWERED, "answered");
+	put_col(g, r, row, DB_PUBLISHED, "published");
+	resp_str(g, "phoneCallView");
+	yajl_gen_array_open(g);
+	int first = row;
+	for (; row < n && strcmp(PQgetvalue(r, row, DB_CALL), id) == 0; row++) {
+		if (PQgetisnull(r, row, DB_VIEW))
+			continue;
+		yajl_gen_map_open(g);
+		put_col(g, r, row, DB_VIEW, "id");
+		put_col(g, r, row, DB_VIEW_EXT, "extension");
+		put_col(g, r, row, DB_VIEW_ANSWERED, "answered");
+		put_col(g, r, row, DB_STATUS, "status");
+		put_col(g, r, row, DB_CALLER_ID, "callerId");
+		put_list(g, r, row, DB_SOURCE, "source");
+		put_list(g, r, row, DB_DESTINATION, "destination");
+		put_col(g, r, row, DB_RECORDING, "recording");
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	put_link(g, base, atoll(PQgetvalue(r, first, DB_OWNER_USER)), PQgetvalue(r, first, DB_CALL_EXT),
+		 id);
+	yajl_gen_map_close(g);
+	return row;
+}
+
+static void do_get(struct db *db, const struct pc_req *rq, const struct uri *u,
+		   const struct ctx_scope *scope, const char *q, size_t qlen, struct resp *rs)
+{
+	struct db_list in = {.scope = *scope};
+	PGresult *r = NULL;
+	enum err e;
+	yajl_gen g;
+
+	in.ext = u->ext_self ? NULL : u->ext_ok ? u->ext : "";
+	in.one = u->route == URI_CALL;
+	in.call = u->call_ok ? u->call : NULL;
+	in.start = 0;
+	in.count = PC_LIST_COUNT_DEFAULT;
+	if (!in.one) {
+		in.start = paging(q, qlen, "startIndex", 0, 0, PC_LIST_START_MAX);
+		if (in.start < 0) {
+			resp_error(rs, ERR_STARTINDEX_INVALID);
+			return;
+		}
+		in.count = paging(q, qlen, "count", PC_LIST_COUNT_DEFAULT, 1, PC_LIST_COUNT_MAX);
+		if (in.count < 0) {
+			resp_error(rs, ERR_COUNT_INVALID);
+			return;
+		}
+	}
+	e = db_list(db, &in, &r);
+	if (e != ERR_NONE) {
+		resp_error(rs, e);
+		return;
+	}
+	long long total = atoll(PQgetvalue(r, 0, DB_TOTAL));
+	if (total == 0) {
+		resp_empty(rs, 204);
+		goto done;
+	}
+	if ((g = resp_json(rs, 200)) == NULL)
+		goto done;
+	if (in.one) {
+		put_call(g, r, 0, rq->base);
+		goto done;
+	}
+	int calls = 0, n = PQntuples(r);
+	for (int row = 0; row < n && !PQgetisnull(r, row, DB_CALL);) {
+		int next = row + 1;
+		while (next < n && strcmp(PQgetvalue(r, next, DB_CALL), PQgetvalue(r, row, DB_CALL)) == 0)
+			next++;
+		calls++;
+		row = next;
+	}
+	yajl_gen_map_open(g);
+	resp_str(g, "startIndex");
+	yajl_gen_integer(g, in.start);
+	resp_str(g, "itemsPerPage");
+	yajl_gen_integer(g, calls);
+	resp_str(g, "totalResults");
+	yajl_gen_integer(g, total);
+	resp_str(g, "entry");
+	yajl_gen_array_open(g);
+	for (int row = 0; row < n && !PQgetisnull(r, row, DB_CALL);)
+		row = put_call(g, r, row, rq->base);
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+done:
+	PQclear(r);
+}
+
+static void do_put(struct db *db, const struct pc_req *rq, const struct uri *u,
+		   const struct ctx_token *tok, const struct ctx_scope *scope, const struct body *b,
+		   struct resp *rs)
+{
+	struct db_act in = {.token_id = tok->token_id, .scope = *scope};
+	struct db_act_out out;
+	enum err e;
+	yajl_gen g;
+
+	in.ext = u->ext_self ? NULL : u->ext_ok ? u->ext : "";
+	in.call = u->call_ok ? u->call : NULL;
+	in.view = b->view == BODY_OK ? b->view_id : NULL;
+	in.action = b->action == BODY_ACT_STOP ? "stop" : "start";
+	in.format = b->format == BODY_INVALID ? NULL : body_format_name(b->fmt);
+	in.request_id = rq->request_id;
+	memset(&out, 0, sizeof(out));
+	e = db_action(db, &in, &out);
+	if (e != ERR_NONE) {
+		resp_error(rs, e);
+		return;
+	}
+	if ((g = resp_json(rs, 202)) == NULL)
+		return;
+	yajl_gen_map_open(g);
+	resp_str(g, "id");
+	resp_str(g, out.call);
+	resp_str(g, "extension");
+	resp_str(g, out.ext);
+	put_link(g, rq->base, out.user_id, out.ext, out.call);
+	yajl_gen_map_close(g);
+}
+
+void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
+{
+	const char *q = memchr(rq->uri, '?', rq->uri_len);
+	size_t plen = q ? (size_t)(q - rq->uri) : rq->uri_len;
+	size_t qlen = q ? rq->uri_len - plen - 1 : 0;
+	unsigned char digest[AUTH_DIGEST_LEN];
+	struct ctx_token tok;
+	struct ctx_scope scope;
+	struct body b;
+	struct uri u;
+	enum err e;
+	int put;
+
+	q = q ? q + 1 : "";
+	if (rq->body_too_large) {
+		resp_error(rs, ERR_TOO_LARGE);
+		return;
+	}
+	if (uri_parse(rq->uri, plen, &u) == URI_NONE) {
+		resp_error(rs, ERR_NOT_FOUND);
+		return;
+	}
+	put = strcmp(rq->method, "PUT") == 0;
+	if (!(strcmp(rq->method, "GET") == 0 || (put && u.route == URI_CALL))) {
+		resp_error(rs, ERR_METHOD);
+		rs->allow = u.route == URI_CALL ? "GET, PUT" : "GET";
+		return;
+	}
+	if (token_digest(rq, q, qlen, digest) != 0) {
+		resp_error(rs, ERR_UNAUTHORIZED);
+		return;
+	}
+	memset(&tok, 0, sizeof(tok));
+	if ((e = db_auth(db, digest, &tok)) != ERR_NONE) {
+		resp_error(rs, e);
+		return;
+	}
+	if (tok.kind == CTX_SP || tok.kind == CTX_UNKNOWN) {
+		resp_error(rs, ERR_FORBIDDEN);
+		return;
+	}
+	if (put) {
+		if (!pc_content_type_ok(rq->content_type)) {
+			resp_error(rs, ERR_CONTENT_TYPE);
+			return;
+		}
+		if ((e = body_parse(rq->body, rq->body_len, &b)) != ERR_NONE) {
+			resp_error(rs, e);
+			return;
+		}
+		if (b.action == BODY_ACT_INVALID || b.action == BODY_ACT_OTHER) {
+			resp_error(rs, b.action == BODY_ACT_OTHER ? ERR_NOT_IMPLEMENTED
+								   : ERR_ACTION_INVALID);
+			return;
+		}
+	}
+	if ((e = ctx_resolve(&tok, &u, &scope)) != ERR_NONE) {
+		resp_error(rs, e);
+		return;
+	}
+	if (put)
+		do_put(db, rq, &u, &tok, &scope, &b, rs);
+	else
+		do_get(db, rq, &u, &scope, q, qlen, rs);
+}

@@ -1,0 +1,38 @@
+/*
+ * pc.h - the PhoneCalls handlers: one request in, one response out. Independent of
+ * FastCGI: the worker fills a pc_req from its parameters and writes the resp.
+ */
+#ifndef PC_PC_H
+#define PC_PC_H
+
+#include <stddef.h>
+
+#include "db.h"
+#include "resp.h"
+
+#define PC_LIST_COUNT_DEFAULT 20
+#define PC_LIST_COUNT_MAX 5000
+#define PC_LIST_START_MAX 5000
+#define PC_BASE_MAX 256 /* longest base URL of a self link */
+
+struct pc_req {
+	const char *method;	  /* REQUEST_METHOD */
+	const char *uri;	  /* REQUEST_URI, raw: path and query */
+	size_t uri_len;
+	const char *auth;	  /* Authorization header, or NULL */
+	size_t auth_len;
+	int auth_count;		  /* how many Authorization headers came */
+	const char *content_type; /* or NULL */
+	const char *body;	  /* read by the caller, at most BODY_MAX bytes */
+	size_t body_len;
+	int body_too_large;	  /* the body exceeded BODY_MAX */
+	const char *base;	  /* scheme://host[:port] of self links */
+	const char *request_id;
+};
+
+void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs);
+
+/* Whether a Content-Type names JSON in UTF-8 (media type and charset case-insensitive). */
+int pc_content_type_ok(const char *ct);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * resp.c - responses: error bodies from the one error table, success bodies built by
+ * the handlers, and the CGI header block.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "resp.h"
+
+void resp_init(struct resp *r, const char *request_id)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = 500;
+	r->err = ERR_INTERNAL;
+	r->request_id = request_id;
+}
+
+void resp_free(struct resp *r)
+{
+	if (r == NULL)
+		return;
+	if (r->gen != NULL)
+		yajl_gen_free(r->gen);
+	r->gen = NULL;
+}
+
+void resp_str(yajl_gen g, const char *s)
+{
+	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+yajl_gen resp_json(struct resp *r, int status)
+{
+	resp_free(r);
+	r->gen = yajl_gen_alloc(NULL); /* owned by r, freed by resp_free */
+	if (r->gen == NULL) {
+		r->status = 500;
+		r->err = ERR_INTERNAL;
+		return NULL;
+	}
+	r->status = status;
+	r->err = ERR_NONE;
+	return r->gen;
+}
+
+void resp_empty(struct resp *r, int status)
+{
+	resp_free(r);
+	r->status = status;
+	r->err = ERR_NONE;
+}
+
+void resp_error(struct resp *r, enum err e)
+{
+	const struct err_info *ei = err_info(e);
+	yajl_gen g = resp_json(r, ei->status);
+
+	r->err = e;
+	r->status = ei->status;
+	if (e != ERR_METHOD)
+		r->allow = NULL;
+	if (g == NULL)
+		return;
+	yajl_gen_map_open(g);
+	resp_str(g, "error");
+	yajl_gen_map_open(g);
+	resp_str(g, "code");
+	resp_str(g, ei->code);
+	resp_str(g, "message");
+	resp_str(g, ei->message);
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+void resp_body(const struct resp *r, const unsigned char **p, size_t *len)
+{
+	*p = NULL;
+	*len = 0;
+	if (r->gen != NULL && yajl_gen_get_buf(r->gen, p, len) != yajl_gen_status_ok) {
+		*p = NULL;
+		*len = 0;
+	}
+}
+
+size_t resp_head(const struct resp *r, char *buf, size_t cap)
+{
+	const unsigned char *body;
+	size_t blen;
+	int n;
+
+	resp_body(r, &body, &blen);
+	n = snprintf(buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
+		     err_reason(r->status), body ? "Content-Type: application/json\r\n" : "",
+		     "Cache-Control: no-store\r\n", r->allow ? "Allow: " : "",
+		     r->allow ? r->allow : "", r->allow ? "\r\n" : "",
+		     r->status == 401 ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\"\r\n" : "",
+		     r->status == 503 ? "Retry-After: " RESP_RETRY_AFTER_S "\r\n" : "",
+		     r->request_id ? "X-Request-Id: " : "", r->request_id ? r->request_id : "",
+		     r->request_id ? "\r\n" : "");
+	if (n < 0 || (size_t)n >= cap)
+		return 0;
+	return (size_t)n;
+}

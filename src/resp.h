@@ -1,0 +1,47 @@
+/*
+ * resp.h - a response under construction: status, the few headers the contract names,
+ * and a JSON body written with yajl. Rendering to CGI headers is pure, for testing.
+ */
+#ifndef PC_RESP_H
+#define PC_RESP_H
+
+#include <stddef.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "err.h"
+
+#define RESP_HEAD_MAX 512    /* CGI header block */
+#define RESP_RETRY_AFTER_S "2" /* seconds a 503 asks clients to wait */
+
+struct resp {
+	int status;
+	enum err err;		/* ERR_NONE on success */
+	const char *allow;	/* Allow header of a 405, static */
+	const char *request_id; /* echoed as X-Request-Id; borrowed */
+	yajl_gen gen;		/* JSON body, owned; NULL when there is none */
+};
+
+void resp_init(struct resp *r, const char *request_id);
+
+/* Replaces whatever was built with the error's JSON body and headers. */
+void resp_error(struct resp *r, enum err e);
+
+/* Starts a JSON body for status; returns the generator, or NULL (then resp is a 500). */
+yajl_gen resp_json(struct resp *r, int status);
+
+/* A success without a body (204). */
+void resp_empty(struct resp *r, int status);
+
+/* The body, or NULL/0. Valid until resp_free. */
+void resp_body(const struct resp *r, const unsigned char **p, size_t *len);
+
+/* Renders the CGI header block ("Status: ...\r\n...\r\n\r\n"). Returns its length. */
+size_t resp_head(const struct resp *r, char *buf, size_t cap);
+
+/* yajl_gen_string of a C string. */
+void resp_str(yajl_gen g, const char *s);
+
+void resp_free(struct resp *r);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * uri.h - the URI fragment of a PhoneCalls request, parsed into typed values.
+ *
+ * Parsing only splits and decodes; it never fails the request by itself, because the
+ * contract reports a bad userId, extension or phoneCallId only after authentication and
+ * body checks. Each segment therefore carries its own validity.
+ */
+#ifndef PC_URI_H
+#define PC_URI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define URI_PREFIX "/uapi/phoneCalls/"
+#define URI_SEG_MAX 64	   /* longest decoded segment kept; a longer one is invalid */
+#define URI_EXT_MAX 32	   /* longest extension number */
+#define URI_CALLID_MAX 64  /* longest phoneCallId */
+#define URI_PARAM_MAX 4096 /* longest decoded query parameter value kept */
+
+enum uri_route {
+	URI_NONE, /* not a PhoneCalls path: 404 */
+	URI_LIST, /* /uapi/phoneCalls/{userId}/{extension} */
+	URI_CALL  /* /uapi/phoneCalls/{userId}/{extension}/{phoneCallId} */
+};
+
+enum uri_user {
+	URI_USER_INVALID, /* malformed */
+	URI_USER_ME,	  /* @me or @viewer: the token's user */
+	URI_USER_OWNER,	  /* @owner: the owner of the extension */
+	URI_USER_ID	  /* a numeric user id */
+};
+
+struct uri {
+	enum uri_route route;
+	enum uri_user user;
+	long long user_id; /* with URI_USER_ID */
+	bool ext_ok;	   /* extension well-formed */
+	bool ext_self;	   /* extension is @self */
+	char ext[URI_EXT_MAX + 1];
+	size_t ext_len;
+	bool call_ok; /* phoneCallId well-formed (URI_CALL only) */
+	char call[URI_CALLID_MAX + 1];
+	size_t call_len;
+};
+
+/* Parses the path part (no query) of a request URI. Fills out and returns its route. */
+enum uri_route uri_parse(const char *path, size_t len, struct uri *out);
+
+/*
+ * Strict decimal: digits only, no sign, space or leading zero ("0" itself is fine), and
+ * no more than max. Returns 0 and sets *out, or -1.
+ */
+int uri_num(const char *s, size_t len, long long max, long long *out);
+
+/*
+ * Finds parameter name in a query string (no leading '?') and percent-decodes its value
+ * ('+' is a space) into out, NUL-terminated. Returns 1 when found once, 0 when absent,
+ * -1 when malformed, longer than cap - 1, or given more than once.
+ */
+int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap,
+	      size_t *outlen);
+
+#endif
