@@ -3,13 +3,22 @@
  * from the listening socket it inherits on descriptor 0 (spawn-fcgi, multiwatch), with
  * one persistent database connection.
  *
- * SIGTERM and SIGINT let the request in flight finish, then the worker exits.
+ * SIGTERM, SIGINT, SIGQUIT, SIGHUP and SIGUSR1 (multiwatch forwards a stop as one of
+ * these, depending on its version and -s) let the request in flight finish, then the
+ * worker exits. The
+ * signal only sets a flag and wakes poll(2) through a self-pipe: libfcgi's own
+ * shutdown flag would make the in-flight response's writes fail, and checking a flag
+ * before a blocking accept(2) leaves a window where the signal is missed. So the
+ * worker waits in poll() on the listening socket and the pipe, and accepts without
+ * blocking (the socket is O_NONBLOCK; the accepted connection is not, on Linux).
  *
  * Environment: PC_DB (a libpq conninfo; empty: the PG* variables), PC_TZ (time zone of
  * dates, default UTC), PC_BASE_URL (base of self links; default: the request's scheme
  * and host).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,25 +35,43 @@
 #define REQUEST_ID_MAX 64
 #define HOST_MAX 255
 
+#define LISTEN_FD 0 /* FCGI_LISTENSOCK_FILENO: where spawn-fcgi puts the socket */
+
 static volatile sig_atomic_t stopping;
+static int wake[2] = {-1, -1}; /* self-pipe: the handler writes, poll() reads */
 
 static void on_stop(int sig)
 {
+	int saved = errno;
 	(void)sig;
 	stopping = 1;
-	FCGX_ShutdownPending();
+	if (write(wake[1], "x", 1) < 0) {
+		/* full pipe: poll() is woken already */
+	}
+	errno = saved;
 }
 
 static int install_signals(void)
 {
 	struct sigaction sa;
+	int fl;
 
+	if (pipe(wake) != 0)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		if (fcntl(wake[i], F_SETFL, O_NONBLOCK) != 0 || fcntl(wake[i], F_SETFD, FD_CLOEXEC) != 0)
+			return -1;
+	fl = fcntl(LISTEN_FD, F_GETFL);
+	if (fl < 0 || fcntl(LISTEN_FD, F_SETFL, fl | O_NONBLOCK) != 0)
+		return -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0; /* no SA_RESTART: a blocked accept() must return */
-	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
-		return -1;
+	sa.sa_flags = 0; /* no SA_RESTART: poll() must return */
+	static const int stops[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1};
+	for (size_t i = 0; i < sizeof(stops) / sizeof(*stops); i++)
+		if (sigaction(stops[i], &sa, NULL) != 0)
+			return -1;
 	sa.sa_handler = SIG_IGN;
 	return sigaction(SIGPIPE, &sa, NULL);
 }
@@ -189,16 +216,28 @@ int main(void)
 		log_msg("out of memory");
 		return 1;
 	}
-	if (FCGX_InitRequest(&req, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+	if (FCGX_InitRequest(&req, LISTEN_FD, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		log_msg("cannot initialize request");
 		goto out;
 	}
 	while (!stopping) {
-		if (FCGX_Accept_r(&req) < 0) {
-			if (stopping || errno != EINTR)
-				break;
-			continue;
+		struct pollfd pfd[2] = {{.fd = LISTEN_FD, .events = POLLIN},
+					{.fd = wake[0], .events = POLLIN}};
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_msg("poll failed: errno=%d", errno);
+			break;
 		}
+		if (stopping)
+			break;
+		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
+			log_msg("listening socket failed");
+			break;
+		}
+		/* Another worker may have taken the connection: then accept fails, EAGAIN. */
+		if (!(pfd[0].revents & POLLIN) || FCGX_Accept_r(&req) < 0)
+			continue;
 		serve(&req, db, base_url, body, ++serial);
 		FCGX_Finish_r(&req);
 	}
