@@ -49,7 +49,7 @@ $(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) \
 	    $(shell pkg-config --libs criterion) -o $@
 
-$(BUILD)/itest: $(ITEST) tests/http.c tests/http.h
+$(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(ITEST) tests/http.c $(LDLIBS) \
 	    $(shell pkg-config --libs criterion) -o $@
 

@@ -3,15 +3,17 @@
  *
  * Two passes over at most BODY_MAX bytes. The first is a lexical state machine that
  * enforces what yajl lets through (overlong or surrogate UTF-8, lone surrogate escapes,
- * a byte-order mark). The second feeds yajl, whose callbacks track nesting depth, reject
- * duplicate keys and pick the top-level fields. No tree is built: keys of the open
- * objects live in one fixed arena, bounded by the body size.
+ * a byte-order mark, form feed and vertical tab as whitespace). The second feeds yajl,
+ * whose callbacks track nesting depth, reject duplicate keys and pick the top-level
+ * fields. No tree is built: keys of the open objects live in one fixed arena, bounded by
+ * the body size.
  */
 #include <string.h>
 
 #include <yajl/yajl_parse.h>
 
 #include "body.h"
+#include "chars.h"
 
 /* Every key takes at least four bytes of body ("":0 or "":{), so this bounds the keys. */
 #define KEYS_MAX (BODY_MAX / 4 + 1)
@@ -69,17 +71,6 @@ static size_t utf8_len(const unsigned char *p, size_t left)
 	return n;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The lexical pass. Returns 0 when the bytes may be handed to yajl, -1 otherwise. */
 static int prescan(const unsigned char *p, size_t len)
 {
@@ -96,6 +87,10 @@ static int prescan(const unsigned char *p, size_t len)
 			return -1;
 		switch (st) {
 		case OUT:
+			/* yajl skips \f and \v as whitespace too; JSON (RFC 8259) has only
+			 * space, tab, LF and CR. */
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				return -1;
 			if (c == '"')
 				st = STR;
 			break;
@@ -118,7 +113,7 @@ static int prescan(const unsigned char *p, size_t len)
 			}
 			break;
 		case HEX: {
-			int v = hexval(c);
+			int v = chars_hex(c);
 			if (v < 0)
 				return -1;
 			hex = hex << 4 | (unsigned)v;
@@ -204,8 +199,7 @@ static int is_id(const unsigned char *s, size_t l)
 	if (l == 0 || l > BODY_VIEWID_MAX)
 		return 0;
 	for (size_t i = 0; i < l; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= 'A' && s[i] <= 'Z')))
+		if (!chars_alnum(s[i]))
 			return 0;
 	return 1;
 }

@@ -40,6 +40,7 @@ yajl_gen resp_json(struct resp *r, int status)
 	}
 	r->status = status;
 	r->err = ERR_NONE;
+	r->allow = NULL;
 	return r->gen;
 }
 
@@ -48,6 +49,7 @@ void resp_empty(struct resp *r, int status)
 	resp_free(r);
 	r->status = status;
 	r->err = ERR_NONE;
+	r->allow = NULL;
 }
 
 void resp_error(struct resp *r, enum err e)
@@ -57,8 +59,7 @@ void resp_error(struct resp *r, enum err e)
 
 	r->err = e;
 	r->status = ei->status;
-	if (e != ERR_METHOD)
-		r->allow = NULL;
+	r->allow = NULL; /* a 405's caller names the methods after this */
 	if (g == NULL)
 		return;
 	yajl_gen_map_open(g);

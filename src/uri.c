@@ -4,18 +4,8 @@
  */
 #include <string.h>
 
+#include "chars.h"
 #include "uri.h"
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Decodes s[0..len) into out (capacity cap, NUL-terminated). plus_space turns '+' into a
@@ -32,8 +22,8 @@ static long decode(const char *s, size_t len, char *out, size_t cap, bool plus_s
 			int hi, lo;
 			if (i + 2 >= len)
 				return -1;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = chars_hex((unsigned char)s[i + 1]);
+			lo = chars_hex((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (unsigned char)(hi << 4 | lo);
@@ -107,11 +97,9 @@ static void parse_call(const char *s, long n, struct uri *u)
 	u->call_ok = false;
 	if (n <= 0 || n > URI_CALLID_MAX)
 		return;
-	for (long i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+	for (long i = 0; i < n; i++)
+		if (!chars_alnum((unsigned char)s[i]))
 			return;
-	}
 	memcpy(u->call, s, (size_t)n);
 	u->call[n] = '\0';
 	u->call_len = (size_t)n;

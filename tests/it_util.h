@@ -1,0 +1,123 @@
+/* it_util.h - helpers shared by the integration tests: requests, JSON, checks, database, stack. */
+#ifndef PC_TESTS_IT_UTIL_H
+#define PC_TESTS_IT_UTIL_H
+
+#include <stddef.h>
+
+#include <criterion/criterion.h>
+#include <libpq-fe.h>
+#include <yajl/yajl_tree.h>
+
+#include "http.h"
+
+/* The demo tokens of schema/demo.sql. */
+#define TOK_U12 "demo-user-12-token"
+#define TOK_U13 "demo-user-13-token"
+#define TOK_U20 "demo-user-20-token"
+#define TOK_ORG3 "demo-org-3-token"
+#define TOK_ORG4 "demo-org-4-token"
+#define TOK_ADMIN "demo-admin-token"
+#define TOK_SP "demo-sp-token"
+#define TOK_EXPIRED "demo-expired-token"
+#define TOK_REVOKED "demo-revoked-token"
+
+/* The demo calls and the paths that reach them. */
+#define CALL_B817 "b817d2618fe6f1804333"
+#define P_PREFIX "/uapi/phoneCalls/"
+#define P_LIST210 P_PREFIX "12/0003*210"
+#define P_CALL444 P_LIST210 "/444444"
+#define P_CALLB817 P_LIST210 "/" CALL_B817
+#define P_CALL555 P_PREFIX "12/0003*211/555555"
+#define P_CALL777 P_PREFIX "13/0003*220/777777"
+#define P_CALL666 P_PREFIX "20/0004*100/666666"
+
+#define BODY_STOP01 "{\"action\":\"StopRecording\",\"phoneCallViewId\":\"01\"}"
+#define BODY_START01 "{\"action\":\"StartRecording\",\"phoneCallViewId\":\"01\"}"
+#define BODY_START01_WAV49                                                                         \
+	"{\"action\":\"StartRecording\",\"phoneCallViewId\":\"01\",\"format\":\"wav49\"}"
+
+#define H_JSON "Content-Type: application/json\r\n"
+#define H_AUTH(tok) "Authorization: Bearer " tok "\r\n"
+
+/* A non-fatal check that also clears *ok when it fails. */
+#define IT_CHECK(ok, cond, ...)                                                                    \
+	do {                                                                                       \
+		int it_c_ = !!(cond);                                                              \
+		cr_expect(it_c_, __VA_ARGS__);                                                     \
+		*(ok) &= it_c_;                                                                    \
+	} while (0)
+
+/* An environment variable the suite needs; fails the test when unset. */
+const char *it_env(const char *name);
+
+/* "http://127.0.0.1:<port>", the base of self links for the Host the tests send. */
+const char *it_base(void);
+
+/* Requests; each fails the test when no HTTP answer comes. body NULL: none. */
+void it_req(struct http_resp *r, const char *method, const char *target, const char *headers,
+            const char *body);
+/* GET with a Bearer token (NULL: no Authorization header). */
+void it_get(struct http_resp *r, const char *token, const char *target);
+/* PUT of a JSON body with a Bearer token (NULL: none). */
+void it_put(struct http_resp *r, const char *token, const char *target, const char *body);
+
+/* Fails the test unless r has that status; the message shows the body. */
+void it_assert_status(const struct http_resp *r, int status, const char *label);
+
+/* Non-fatal: got (may be NULL) equals want; the message names what and both values. */
+int it_expect_str(const char *got, const char *want, const char *what);
+
+/* Whether the media type of Content-Type is application/json. */
+int it_is_json(const struct http_resp *r);
+
+/*
+ * Checks (non-fatally) an error answer: status, JSON Content-Type, a body that is
+ * exactly {"error":{"code":code,"message":<non-empty>}}, and the header its status
+ * requires (WWW-Authenticate: Bearer, Allow, Retry-After). Returns 1 when all hold.
+ */
+int it_check_error(const struct http_resp *r, int status, const char *code, const char *label);
+
+/* JSON of a response body, which must be an object (yajl_tree_free it). */
+yajl_val it_json(const struct http_resp *r);
+yajl_val it_key(yajl_val obj, const char *key);
+/* A string member, or NULL when absent or not a string. */
+const char *it_str(yajl_val obj, const char *key);
+/* An integer member, or -1 when absent or not an integer. */
+long long it_int(yajl_val obj, const char *key);
+/* How many members an object has (0 when it is not an object). */
+size_t it_nkeys(yajl_val obj);
+/* Whether v is an array of exactly one string, s. */
+int it_is_str_array1(yajl_val v, const char *s);
+
+/* Database (PG* variables). Parameters are text, listed up to a NULL. */
+char *it_db_text(const char *sql, ...); /* one row, one column: malloc'd, NULL for SQL NULL */
+long long it_db_ll(const char *sql, ...);
+void it_db_exec(const char *sql, ...);
+#define DB_TEXT(...) it_db_text(__VA_ARGS__, (const char *)NULL)
+#define DB_LL(...) it_db_ll(__VA_ARGS__, (const char *)NULL)
+#define DB_EXEC(...) it_db_exec(__VA_ARGS__, (const char *)NULL)
+
+/* Runs $PC_TOP/schema/demo.sql: every demo row back as shipped. */
+void it_restore_demo(void);
+/* The highest recording_event id so far (0 when none). */
+long long it_event_mark(void);
+/* Events after mark of one call's view. */
+long long it_events_since(long long mark, const char *call, const char *view);
+/* The recording time of a view as epoch seconds text, NULL when not recorded. */
+char *it_view_recording(const char *call, const char *view);
+/* One digest of the contents of every table. */
+char *it_fingerprint(void);
+
+/* Runs `$PC_STACK cmd` on the suite's stack; returns its exit status. */
+int it_stack(const char *cmd);
+/* The pids of the pool's workers (children of the multiwatch in $PC_VAR/run/pool.pid),
+ * sorted; returns how many (at most cap). */
+size_t it_worker_pids(long *pids, size_t cap);
+/* A whole file, NUL-terminated (malloc'd), or NULL. */
+char *it_read_file(const char *path, size_t *len);
+/* Monotonic seconds. */
+double it_now(void);
+/* Sleeps ms milliseconds (between polls). */
+void it_nap(int ms);
+
+#endif
