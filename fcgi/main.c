@@ -59,7 +59,8 @@ static int install_signals(void)
 	if (pipe(wake) != 0)
 		return -1;
 	for (int i = 0; i < 2; i++)
-		if (fcntl(wake[i], F_SETFL, O_NONBLOCK) != 0 || fcntl(wake[i], F_SETFD, FD_CLOEXEC) != 0)
+		if (fcntl(wake[i], F_SETFL, O_NONBLOCK) != 0 ||
+		    fcntl(wake[i], F_SETFD, FD_CLOEXEC) != 0)
 			return -1;
 	fl = fcntl(LISTEN_FD, F_GETFL);
 	if (fl < 0 || fcntl(LISTEN_FD, F_SETFL, fl | O_NONBLOCK) != 0)
@@ -134,7 +135,7 @@ static size_t read_body(FCGX_Request *req, char *buf, int *too_large)
 }
 
 static void serve(FCGX_Request *req, struct db *db, const char *base_url, char *body,
-		  unsigned long serial)
+                  unsigned long serial)
 {
 	char rid[REQUEST_ID_MAX + 1], base[PC_BASE_MAX], head[RESP_HEAD_MAX];
 	const char *p, *scheme, *host;
@@ -222,7 +223,7 @@ int main(void)
 	}
 	while (!stopping) {
 		struct pollfd pfd[2] = {{.fd = LISTEN_FD, .events = POLLIN},
-					{.fd = wake[0], .events = POLLIN}};
+		                        {.fd = wake[0], .events = POLLIN}};
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;

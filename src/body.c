@@ -27,8 +27,8 @@ struct keyref {
 struct ctx {
 	struct body *out;
 	int depth;
-	int started;		      /* saw the top-level value */
-	enum key cur;		      /* which top-level key the next value belongs to */
+	int started;                        /* saw the top-level value */
+	enum key cur;                       /* which top-level key the next value belongs to */
 	unsigned frame[BODY_DEPTH_MAX + 1]; /* first key index of each open container */
 	unsigned nkeys, used;
 	struct keyref keys[KEYS_MAX];
@@ -36,8 +36,9 @@ struct ctx {
 };
 
 static const char *const other_actions[] = {
-	"OnHold", "OffHold", "PickUp", "BargeIn", "Park", "UnPark",
-	"Whisper", "Transfer", "TransferToVoicemail",
+    "OnHold",  "OffHold",  "PickUp",
+    "BargeIn", "Park",     "UnPark",
+    "Whisper", "Transfer", "TransferToVoicemail",
 };
 
 /* Strict UTF-8 (RFC 3629): returns the length of the sequence at p, or 0 if invalid. */
@@ -317,15 +318,15 @@ static int on_key(void *ud, const unsigned char *s, size_t l)
 }
 
 static const yajl_callbacks callbacks = {
-	.yajl_null = on_null,
-	.yajl_boolean = on_bool,
-	.yajl_number = on_number,
-	.yajl_string = on_string,
-	.yajl_start_map = on_start_map,
-	.yajl_map_key = on_key,
-	.yajl_end_map = on_end,
-	.yajl_start_array = on_start_array,
-	.yajl_end_array = on_end,
+    .yajl_null = on_null,
+    .yajl_boolean = on_bool,
+    .yajl_number = on_number,
+    .yajl_string = on_string,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_key,
+    .yajl_end_map = on_end,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_end,
 };
 
 enum err body_parse(const char *p, size_t len, struct body *out)

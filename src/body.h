@@ -13,15 +13,15 @@
 
 #include "err.h"
 
-#define BODY_MAX 16384	    /* largest body accepted (16 KiB) */
-#define BODY_DEPTH_MAX 32   /* deepest nesting of objects and arrays */
-#define BODY_VIEWID_MAX 64  /* longest phoneCallViewId */
+#define BODY_MAX 16384     /* largest body accepted (16 KiB) */
+#define BODY_DEPTH_MAX 32  /* deepest nesting of objects and arrays */
+#define BODY_VIEWID_MAX 64 /* longest phoneCallViewId */
 
 enum body_action {
 	BODY_ACT_INVALID, /* missing, not a string, or not a PhoneCallAction */
-	BODY_ACT_STOP,	  /* StopRecording */
-	BODY_ACT_START,	  /* StartRecording */
-	BODY_ACT_OTHER	  /* a listed action this service does not carry out */
+	BODY_ACT_STOP,    /* StopRecording */
+	BODY_ACT_START,   /* StartRecording */
+	BODY_ACT_OTHER    /* a listed action this service does not carry out */
 };
 
 enum body_field { BODY_ABSENT, BODY_INVALID, BODY_OK };

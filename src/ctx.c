@@ -12,10 +12,10 @@ enum ctx_kind ctx_kind_parse(const char *s, size_t len)
 		const char *name;
 		enum ctx_kind kind;
 	} kinds[] = {
-		{"user", CTX_USER},
-		{"organization", CTX_ORG},
-		{"admin", CTX_ADMIN},
-		{"service_provider", CTX_SP},
+	    {"user", CTX_USER},
+	    {"organization", CTX_ORG},
+	    {"admin", CTX_ADMIN},
+	    {"service_provider", CTX_SP},
 	};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)

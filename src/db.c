@@ -16,11 +16,11 @@
 #include "log.h"
 
 struct db {
-	PGconn *conn;	      /* owned; NULL when not connected */
-	char *conninfo;	      /* owned */
-	char *tz;	      /* owned */
-	long long last_try;   /* monotonic ms of the last connection attempt */
-	int down_logged;      /* the loss was logged; log the recovery once */
+	PGconn *conn;       /* owned; NULL when not connected */
+	char *conninfo;     /* owned */
+	char *tz;           /* owned */
+	long long last_try; /* monotonic ms of the last connection attempt */
+	int down_logged;    /* the loss was logged; log the recovery once */
 };
 
 struct stmt {
@@ -32,22 +32,22 @@ struct stmt {
 enum { ST_AUTH, ST_ACT, ST_LIST, ST__MAX };
 
 static const struct stmt stmts[ST__MAX] = {
-	[ST_AUTH] = {"auth",
-		     "SELECT t.id, t.app_id, a.kind, a.id, coalesce(a.org_id, 0) "
-		     "FROM access_token t JOIN app p ON p.id = t.app_id "
-		     "JOIN account a ON a.id = p.account_id "
-		     "WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL "
-		     "AND t.expires_at > now()",
-		     1},
-	[ST_ACT] = {"act",
-		    "SELECT code, call_id, extension, user_id, changed FROM pc_action("
-		    "$1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, "
-		    "$7::text, $8::text, $9::text)",
-		    9},
-	[ST_LIST] = {"list",
-		     "SELECT * FROM pc_list($1::bigint, $2::bigint, $3::text, $4::boolean, "
-		     "$5::text, $6::integer, $7::integer)",
-		     7},
+    [ST_AUTH] = {"auth",
+                 "SELECT t.id, t.app_id, a.kind, a.id, coalesce(a.org_id, 0) "
+                 "FROM access_token t JOIN app p ON p.id = t.app_id "
+                 "JOIN account a ON a.id = p.account_id "
+                 "WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL "
+                 "AND t.expires_at > now()",
+                 1},
+    [ST_ACT] = {"act",
+                "SELECT code, call_id, extension, user_id, changed FROM pc_action("
+                "$1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, "
+                "$7::text, $8::text, $9::text)",
+                9},
+    [ST_LIST] = {"list",
+                 "SELECT * FROM pc_list($1::bigint, $2::bigint, $3::text, $4::boolean, "
+                 "$5::text, $6::integer, $7::integer)",
+                 7},
 };
 
 static long long now_ms(void)
@@ -109,12 +109,11 @@ static int setup(struct db *d)
 	PGresult *r;
 
 	r = PQexecParams(d->conn,
-			 "SELECT set_config('TimeZone', $1, false), "
-			 "set_config('statement_timeout', '" DB_STATEMENT_TIMEOUT "', false)",
-			 1, NULL, tzp, NULL, NULL, 0);
+	                 "SELECT set_config('TimeZone', $1, false), "
+	                 "set_config('statement_timeout', '" DB_STATEMENT_TIMEOUT "', false)",
+	                 1, NULL, tzp, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		log_msg("database setup failed: sqlstate=%s",
-			sqlstate(r));
+		log_msg("database setup failed: sqlstate=%s", sqlstate(r));
 		PQclear(r);
 		return -1;
 	}
@@ -122,8 +121,7 @@ static int setup(struct db *d)
 	for (int i = 0; i < ST__MAX; i++) {
 		r = PQprepare(d->conn, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			log_msg("prepare %s failed: sqlstate=%s", stmts[i].name,
-				sqlstate(r));
+			log_msg("prepare %s failed: sqlstate=%s", stmts[i].name, sqlstate(r));
 			PQclear(r);
 			return -1;
 		}
@@ -167,7 +165,7 @@ static int ensure(struct db *d)
  * reached or is overloaded, ERR_INTERNAL otherwise.
  */
 static PGresult *run(struct db *d, int st, const char *const *vals, const int *lens,
-		     const int *fmts, enum err *e)
+                     const int *fmts, enum err *e)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		PGresult *r;
@@ -177,8 +175,7 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 			*e = ERR_UNAVAILABLE;
 			return NULL;
 		}
-		r = PQexecPrepared(d->conn, stmts[st].name, stmts[st].nparams, vals, lens, fmts,
-				   0);
+		r = PQexecPrepared(d->conn, stmts[st].name, stmts[st].nparams, vals, lens, fmts, 0);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK)
 			return r;
 		state = sqlstate(r);
@@ -193,9 +190,9 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 		/* Class 57 (operator intervention: shutdown, timeouts), 53 (resources), and a
 		 * lock not available are transient: the client may retry. */
 		*e = strncmp(state, "57", 2) == 0 || strncmp(state, "53", 2) == 0 ||
-			     strcmp(state, "55P03") == 0
-			     ? ERR_UNAVAILABLE
-			     : ERR_INTERNAL;
+		             strcmp(state, "55P03") == 0
+		         ? ERR_UNAVAILABLE
+		         : ERR_INTERNAL;
 		if (strncmp(state, "57P", 3) == 0)
 			drop(d);
 		PQclear(r);
@@ -210,8 +207,7 @@ static long long col_ll(const PGresult *r, int row, int col)
 	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
-enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN],
-		 struct ctx_token *out)
+enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], struct ctx_token *out)
 {
 	const char *vals[1] = {(const char *)digest};
 	const int lens[1] = {AUTH_DIGEST_LEN}, fmts[1] = {1};
@@ -257,15 +253,15 @@ enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out
 {
 	char tok[24], org[24], user[24];
 	const char *vals[9] = {
-		ll_or_null(in->token_id, tok, sizeof(tok)),
-		ll_or_null(in->scope.org_id, org, sizeof(org)),
-		ll_or_null(in->scope.user_id, user, sizeof(user)),
-		in->ext,
-		in->call,
-		in->view,
-		in->action,
-		in->format,
-		in->request_id,
+	    ll_or_null(in->token_id, tok, sizeof(tok)),
+	    ll_or_null(in->scope.org_id, org, sizeof(org)),
+	    ll_or_null(in->scope.user_id, user, sizeof(user)),
+	    in->ext,
+	    in->call,
+	    in->view,
+	    in->action,
+	    in->format,
+	    in->request_id,
 	};
 	enum err e = ERR_INTERNAL;
 	PGresult *r = run(d, ST_ACT, vals, NULL, NULL, &e);
@@ -294,13 +290,13 @@ enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
 {
 	char org[24], user[24], start[24], count[24];
 	const char *vals[7] = {
-		ll_or_null(in->scope.org_id, org, sizeof(org)),
-		ll_or_null(in->scope.user_id, user, sizeof(user)),
-		in->ext,
-		in->one ? "true" : "false",
-		in->call,
-		start,
-		count,
+	    ll_or_null(in->scope.org_id, org, sizeof(org)),
+	    ll_or_null(in->scope.user_id, user, sizeof(user)),
+	    in->ext,
+	    in->one ? "true" : "false",
+	    in->call,
+	    start,
+	    count,
 	};
 	enum err e = ERR_INTERNAL;
 	PGresult *r;

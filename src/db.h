@@ -13,8 +13,8 @@
 #include "err.h"
 #include "uri.h"
 
-#define DB_RETRY_MS 100		/* least time between two reconnection attempts */
-#define DB_CONNECT_TIMEOUT "2"	/* seconds, libpq connect_timeout */
+#define DB_RETRY_MS 100        /* least time between two reconnection attempts */
+#define DB_CONNECT_TIMEOUT "2" /* seconds, libpq connect_timeout */
 #define DB_STATEMENT_TIMEOUT "5s"
 
 struct db;
@@ -25,17 +25,16 @@ struct db *db_new(const char *conninfo, const char *tz);
 void db_free(struct db *d);
 
 /* Looks a token up by digest: ERR_NONE and out, ERR_UNAUTHORIZED, or a failure. */
-enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN],
-		 struct ctx_token *out);
+enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], struct ctx_token *out);
 
 struct db_act {
 	long long token_id;
 	struct ctx_scope scope;
-	const char *ext;     /* NULL: @self; "": malformed */
-	const char *call;    /* NULL: malformed */
-	const char *view;    /* NULL: missing or malformed */
-	const char *action;  /* "stop" or "start" */
-	const char *format;  /* "wav", "wav49", or NULL when malformed (start only) */
+	const char *ext;    /* NULL: @self; "": malformed */
+	const char *call;   /* NULL: malformed */
+	const char *view;   /* NULL: missing or malformed */
+	const char *action; /* "stop" or "start" */
+	const char *format; /* "wav", "wav49", or NULL when malformed (start only) */
 	const char *request_id;
 };
 
@@ -43,7 +42,7 @@ struct db_act_out {
 	char call[URI_CALLID_MAX + 1];
 	char ext[URI_EXT_MAX + 1];
 	long long user_id; /* owner of the call's extension */
-	int changed;	   /* the state changed and an event was recorded */
+	int changed;       /* the state changed and an event was recorded */
 };
 
 /* StopRecording / StartRecording in one transaction. ERR_NONE or the error to answer. */
@@ -52,16 +51,30 @@ enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out
 struct db_list {
 	struct ctx_scope scope;
 	const char *ext;  /* as in db_act */
-	int one;	  /* one call (GET .../{phoneCallId}) */
+	int one;          /* one call (GET .../{phoneCallId}) */
 	const char *call; /* with one: the id, NULL when malformed */
 	long long start, count;
 };
 
 /* Column order of a db_list result. */
 enum db_col {
-	DB_CODE, DB_TOTAL, DB_CALL, DB_CALL_EXT, DB_OWNER_USER, DB_ORG, DB_ORG_NAME,
-	DB_ANSWERED, DB_PUBLISHED, DB_VIEW, DB_VIEW_EXT, DB_VIEW_ANSWERED, DB_STATUS,
-	DB_CALLER_ID, DB_SOURCE, DB_DESTINATION, DB_RECORDING
+	DB_CODE,
+	DB_TOTAL,
+	DB_CALL,
+	DB_CALL_EXT,
+	DB_OWNER_USER,
+	DB_ORG,
+	DB_ORG_NAME,
+	DB_ANSWERED,
+	DB_PUBLISHED,
+	DB_VIEW,
+	DB_VIEW_EXT,
+	DB_VIEW_ANSWERED,
+	DB_STATUS,
+	DB_CALLER_ID,
+	DB_SOURCE,
+	DB_DESTINATION,
+	DB_RECORDING
 };
 
 /* The calls of a scope, one row per view. On ERR_NONE *out is set and owned by the

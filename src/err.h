@@ -7,31 +7,31 @@
 
 enum err {
 	ERR_NONE = 0,
-	ERR_PHONECALL_INVALID,	   /* 400 pc_phonecall_invalid */
+	ERR_PHONECALL_INVALID,     /* 400 pc_phonecall_invalid */
 	ERR_PHONECALLVIEW_INVALID, /* 400 pc_phonecallview_invalid */
-	ERR_ACTION_INVALID,	   /* 400 pc_action_invalid */
-	ERR_FORMAT_INVALID,	   /* 400 pc_format_invalid */
-	ERR_RECORDING_DISABLED,	   /* 400 pc_recording_disabled */
-	ERR_USER_INVALID,	   /* 400 user_invalid */
-	ERR_EXTENSION_INVALID,	   /* 400 extension_invalid */
-	ERR_JSON_INVALID,	   /* 400 json_invalid */
-	ERR_STARTINDEX_INVALID,	   /* 400 startindex_invalid */
-	ERR_COUNT_INVALID,	   /* 400 count_invalid */
-	ERR_REQUEST_INVALID,	   /* 400 request_invalid */
-	ERR_UNAUTHORIZED,	   /* 401 access_denied */
-	ERR_FORBIDDEN,		   /* 403 access_denied */
-	ERR_NOT_FOUND,		   /* 404 resource_not_found */
-	ERR_METHOD,		   /* 405 method_not_allowed */
-	ERR_TOO_LARGE,		   /* 413 request_too_large */
-	ERR_CONTENT_TYPE,	   /* 415 content_type_invalid */
-	ERR_INTERNAL,		   /* 500 internal_server_error */
-	ERR_NOT_IMPLEMENTED,	   /* 501 request_not_implemented */
-	ERR_UNAVAILABLE,	   /* 503 service_unavailable */
+	ERR_ACTION_INVALID,        /* 400 pc_action_invalid */
+	ERR_FORMAT_INVALID,        /* 400 pc_format_invalid */
+	ERR_RECORDING_DISABLED,    /* 400 pc_recording_disabled */
+	ERR_USER_INVALID,          /* 400 user_invalid */
+	ERR_EXTENSION_INVALID,     /* 400 extension_invalid */
+	ERR_JSON_INVALID,          /* 400 json_invalid */
+	ERR_STARTINDEX_INVALID,    /* 400 startindex_invalid */
+	ERR_COUNT_INVALID,         /* 400 count_invalid */
+	ERR_REQUEST_INVALID,       /* 400 request_invalid */
+	ERR_UNAUTHORIZED,          /* 401 access_denied */
+	ERR_FORBIDDEN,             /* 403 access_denied */
+	ERR_NOT_FOUND,             /* 404 resource_not_found */
+	ERR_METHOD,                /* 405 method_not_allowed */
+	ERR_TOO_LARGE,             /* 413 request_too_large */
+	ERR_CONTENT_TYPE,          /* 415 content_type_invalid */
+	ERR_INTERNAL,              /* 500 internal_server_error */
+	ERR_NOT_IMPLEMENTED,       /* 501 request_not_implemented */
+	ERR_UNAVAILABLE,           /* 503 service_unavailable */
 	ERR__MAX
 };
 
 struct err_info {
-	int status;	     /* HTTP status */
+	int status;          /* HTTP status */
 	const char *reason;  /* HTTP reason phrase */
 	const char *code;    /* contract error code */
 	const char *message; /* human-readable message, safe to show to any client */

@@ -50,7 +50,8 @@ int pc_content_type_ok(const char *ct)
 		if (quoted)
 			val++;
 		vend = val;
-		while (*vend && (quoted ? *vend != '"' : (*vend != ';' && *vend != ' ' && *vend != '\t')))
+		while (*vend &&
+		       (quoted ? *vend != '"' : (*vend != ';' && *vend != ' ' && *vend != '\t')))
 			vend++;
 		if (quoted && *vend != '"')
 			return 0;
@@ -68,7 +69,7 @@ int pc_content_type_ok(const char *ct)
 
 /* The token of the request: 0 and its digest, or -1 (401). */
 static int token_digest(const struct pc_req *rq, const char *query, size_t qlen,
-			unsigned char digest[AUTH_DIGEST_LEN])
+                        unsigned char digest[AUTH_DIGEST_LEN])
 {
 	char qtok[AUTH_TOKEN_MAX + 1];
 	const char *tok;
@@ -94,7 +95,7 @@ static int token_digest(const struct pc_req *rq, const char *query, size_t qlen,
 
 /* startIndex or count: -1 when malformed or outside [lo, hi]. */
 static long long paging(const char *q, size_t qlen, const char *name, long long def, long long lo,
-			long long hi)
+                        long long hi)
 {
 	char buf[QUERY_NUM_MAX + 1];
 	size_t n;
@@ -109,16 +110,20 @@ static long long paging(const char *q, size_t qlen, const char *name, long long 
 }
 
 static void put_link(yajl_gen g, const char *base, long long user, const char *ext,
-		     const char *call)
+                     const char *call)
 {
 	char link[PC_BASE_MAX + sizeof(URI_PREFIX) + 24 + URI_EXT_MAX + URI_CALLID_MAX + 8];
 	int n = snprintf(link, sizeof(link), "%s" URI_PREFIX "%lld/%s/%s", base, user, ext, call);
 
+	/* The buffer holds the longest base, ids and numbers; clamp all the same. */
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(link))
+		n = (int)sizeof(link) - 1;
 	resp_str(g, "link");
 	yajl_gen_map_open(g);
 	resp_str(g, "self");
-	yajl_gen_string(g, (const unsigned char *)link,
-			n < 0 ? 0 : (size_t)n < sizeof(link) ? (size_t)n : sizeof(link) - 1);
+	yajl_gen_string(g, (const unsigned char *)link, (size_t)n);
 	yajl_gen_map_close(g);
 }
 
@@ -129,7 +134,7 @@ static void put_col(yajl_gen g, const PGresult *r, int row, int col, const char 
 		return;
 	resp_str(g, key);
 	yajl_gen_string(g, (const unsigned char *)PQgetvalue(r, row, col),
-			(size_t)PQgetlength(r, row, col));
+	                (size_t)PQgetlength(r, row, col));
 }
 
 /* A list column joined by U+001F as a JSON array of strings. */
@@ -181,14 +186,14 @@ static int put_call(yajl_gen g, const PGresult *r, int row, const char *base)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
-	put_link(g, base, atoll(PQgetvalue(r, first, DB_OWNER_USER)), PQgetvalue(r, first, DB_CALL_EXT),
-		 id);
+	put_link(g, base, atoll(PQgetvalue(r, first, DB_OWNER_USER)),
+	         PQgetvalue(r, first, DB_CALL_EXT), id);
 	yajl_gen_map_close(g);
 	return row;
 }
 
 static void do_get(struct db *db, const struct pc_req *rq, const struct uri *u,
-		   const struct ctx_scope *scope, const char *q, size_t qlen, struct resp *rs)
+                   const struct ctx_scope *scope, const char *q, size_t qlen, struct resp *rs)
 {
 	struct db_list in = {.scope = *scope};
 	PGresult *r = NULL;
@@ -231,7 +236,8 @@ static void do_get(struct db *db, const struct pc_req *rq, const struct uri *u,
 	int calls = 0, n = PQntuples(r);
 	for (int row = 0; row < n && !PQgetisnull(r, row, DB_CALL);) {
 		int next = row + 1;
-		while (next < n && strcmp(PQgetvalue(r, next, DB_CALL), PQgetvalue(r, row, DB_CALL)) == 0)
+		while (next < n &&
+		       strcmp(PQgetvalue(r, next, DB_CALL), PQgetvalue(r, row, DB_CALL)) == 0)
 			next++;
 		calls++;
 		row = next;
@@ -254,8 +260,8 @@ done:
 }
 
 static void do_put(struct db *db, const struct pc_req *rq, const struct uri *u,
-		   const struct ctx_token *tok, const struct ctx_scope *scope, const struct body *b,
-		   struct resp *rs)
+                   const struct ctx_token *tok, const struct ctx_scope *scope, const struct body *b,
+                   struct resp *rs)
 {
 	struct db_act in = {.token_id = tok->token_id, .scope = *scope};
 	struct db_act_out out;
@@ -337,7 +343,7 @@ void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 		}
 		if (b.action == BODY_ACT_INVALID || b.action == BODY_ACT_OTHER) {
 			resp_error(rs, b.action == BODY_ACT_OTHER ? ERR_NOT_IMPLEMENTED
-								   : ERR_ACTION_INVALID);
+			                                          : ERR_ACTION_INVALID);
 			return;
 		}
 	}

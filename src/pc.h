@@ -16,17 +16,17 @@
 #define PC_BASE_MAX 256 /* longest base URL of a self link */
 
 struct pc_req {
-	const char *method;	  /* REQUEST_METHOD */
-	const char *uri;	  /* REQUEST_URI, raw: path and query */
+	const char *method; /* REQUEST_METHOD */
+	const char *uri;    /* REQUEST_URI, raw: path and query */
 	size_t uri_len;
-	const char *auth;	  /* Authorization header, or NULL */
+	const char *auth; /* Authorization header, or NULL */
 	size_t auth_len;
-	int auth_count;		  /* how many Authorization headers came */
+	int auth_count;           /* how many Authorization headers came */
 	const char *content_type; /* or NULL */
-	const char *body;	  /* read by the caller, at most BODY_MAX bytes */
+	const char *body;         /* read by the caller, at most BODY_MAX bytes */
 	size_t body_len;
-	int body_too_large;	  /* the body exceeded BODY_MAX */
-	const char *base;	  /* scheme://host[:port] of self links */
+	int body_too_large; /* the body exceeded BODY_MAX */
+	const char *base;   /* scheme://host[:port] of self links */
 	const char *request_id;
 };
 

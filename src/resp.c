@@ -91,13 +91,13 @@ size_t resp_head(const struct resp *r, char *buf, size_t cap)
 
 	resp_body(r, &body, &blen);
 	n = snprintf(buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
-		     err_reason(r->status), body ? "Content-Type: application/json\r\n" : "",
-		     "Cache-Control: no-store\r\n", r->allow ? "Allow: " : "",
-		     r->allow ? r->allow : "", r->allow ? "\r\n" : "",
-		     r->status == 401 ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\"\r\n" : "",
-		     r->status == 503 ? "Retry-After: " RESP_RETRY_AFTER_S "\r\n" : "",
-		     r->request_id ? "X-Request-Id: " : "", r->request_id ? r->request_id : "",
-		     r->request_id ? "\r\n" : "");
+	             err_reason(r->status), body ? "Content-Type: application/json\r\n" : "",
+	             "Cache-Control: no-store\r\n", r->allow ? "Allow: " : "",
+	             r->allow ? r->allow : "", r->allow ? "\r\n" : "",
+	             r->status == 401 ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\"\r\n" : "",
+	             r->status == 503 ? "Retry-After: " RESP_RETRY_AFTER_S "\r\n" : "",
+	             r->request_id ? "X-Request-Id: " : "", r->request_id ? r->request_id : "",
+	             r->request_id ? "\r\n" : "");
 	if (n < 0 || (size_t)n >= cap)
 		return 0;
 	return (size_t)n;

@@ -11,15 +11,15 @@
 
 #include "err.h"
 
-#define RESP_HEAD_MAX 512    /* CGI header block */
+#define RESP_HEAD_MAX 512      /* CGI header block */
 #define RESP_RETRY_AFTER_S "2" /* seconds a 503 asks clients to wait */
 
 struct resp {
 	int status;
-	enum err err;		/* ERR_NONE on success */
-	const char *allow;	/* Allow header of a 405, static */
+	enum err err;           /* ERR_NONE on success */
+	const char *allow;      /* Allow header of a 405, static */
 	const char *request_id; /* echoed as X-Request-Id; borrowed */
-	yajl_gen gen;		/* JSON body, owned; NULL when there is none */
+	yajl_gen gen;           /* JSON body, owned; NULL when there is none */
 };
 
 void resp_init(struct resp *r, const char *request_id);

@@ -146,8 +146,7 @@ enum uri_route uri_parse(const char *path, size_t len, struct uri *u)
 	return u->route = URI_CALL;
 }
 
-int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap,
-	      size_t *outlen)
+int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap, size_t *outlen)
 {
 	size_t nlen = strlen(name);
 	int found = 0;

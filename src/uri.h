@@ -12,8 +12,8 @@
 #include <stddef.h>
 
 #define URI_PREFIX "/uapi/phoneCalls/"
-#define URI_SEG_MAX 64	   /* longest decoded segment kept; a longer one is invalid */
-#define URI_EXT_MAX 32	   /* longest extension number */
+#define URI_SEG_MAX 64     /* longest decoded segment kept; a longer one is invalid */
+#define URI_EXT_MAX 32     /* longest extension number */
 #define URI_CALLID_MAX 64  /* longest phoneCallId */
 #define URI_PARAM_MAX 4096 /* longest decoded query parameter value kept */
 
@@ -25,17 +25,17 @@ enum uri_route {
 
 enum uri_user {
 	URI_USER_INVALID, /* malformed */
-	URI_USER_ME,	  /* @me or @viewer: the token's user */
-	URI_USER_OWNER,	  /* @owner: the owner of the extension */
-	URI_USER_ID	  /* a numeric user id */
+	URI_USER_ME,      /* @me or @viewer: the token's user */
+	URI_USER_OWNER,   /* @owner: the owner of the extension */
+	URI_USER_ID       /* a numeric user id */
 };
 
 struct uri {
 	enum uri_route route;
 	enum uri_user user;
 	long long user_id; /* with URI_USER_ID */
-	bool ext_ok;	   /* extension well-formed */
-	bool ext_self;	   /* extension is @self */
+	bool ext_ok;       /* extension well-formed */
+	bool ext_self;     /* extension is @self */
 	char ext[URI_EXT_MAX + 1];
 	size_t ext_len;
 	bool call_ok; /* phoneCallId well-formed (URI_CALL only) */
@@ -57,7 +57,6 @@ int uri_num(const char *s, size_t len, long long max, long long *out);
  * ('+' is a space) into out, NUL-terminated. Returns 1 when found once, 0 when absent,
  * -1 when malformed, longer than cap - 1, or given more than once.
  */
-int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap,
-	      size_t *outlen);
+int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap, size_t *outlen);
 
 #endif

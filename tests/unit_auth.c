@@ -35,10 +35,10 @@ Test(auth, sha256_nist_short)
 
 	sha_hex("", 0, hex);
 	cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-			 "SHA-256(\"\")");
+	                 "SHA-256(\"\")");
 	sha_hex("abc", 3, hex);
 	cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-			 "SHA-256(\"abc\")");
+	                 "SHA-256(\"abc\")");
 }
 
 Test(auth, sha256_nist_448_bits)
@@ -49,19 +49,19 @@ Test(auth, sha256_nist_448_bits)
 	cr_assert_eq(sizeof(m) - 1, (size_t)56, "448 bits");
 	sha_hex(m, sizeof(m) - 1, hex);
 	cr_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
-			 "SHA-256 of the 448-bit message");
+	                 "SHA-256 of the 448-bit message");
 }
 
 Test(auth, sha256_896_bits)
 {
 	static const char m[] = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
-				"ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+	                        "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
 	char hex[2 * AUTH_DIGEST_LEN + 1];
 
 	cr_assert_eq(sizeof(m) - 1, (size_t)112, "896 bits");
 	sha_hex(m, sizeof(m) - 1, hex);
 	cr_assert_str_eq(hex, "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
-			 "SHA-256 of the 896-bit message");
+	                 "SHA-256 of the 896-bit message");
 }
 
 Test(auth, sha256_million_a)
@@ -70,7 +70,7 @@ Test(auth, sha256_million_a)
 
 	sha_rep_hex('a', 1000000, hex);
 	cr_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
-			 "SHA-256 of 1,000,000 'a'");
+	                 "SHA-256 of 1,000,000 'a'");
 }
 
 Test(auth, sha256_padding_boundaries)
@@ -80,14 +80,14 @@ Test(auth, sha256_padding_boundaries)
 		size_t n;
 		const char *hex;
 	} v[] = {
-		{55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
-		{56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
-		{63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"},
-		{64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
-		{65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"},
-		{119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"},
-		{120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"},
-		{128, "6836cf13bac400e9105071cd6af47084dfacad4e5e302c94bfed24e013afb73e"},
+	    {55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
+	    {56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
+	    {63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"},
+	    {64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
+	    {65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"},
+	    {119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"},
+	    {120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"},
+	    {128, "6836cf13bac400e9105071cd6af47084dfacad4e5e302c94bfed24e013afb73e"},
 	};
 	char hex[2 * AUTH_DIGEST_LEN + 1];
 
@@ -147,50 +147,51 @@ Test(auth, bearer_accepted)
 	bearer_ok("Bearer abc==", "abc==");
 	bearer_ok("Bearer aZ09-._~+/", "aZ09-._~+/");
 	bearer_ok("Bearer b817d2618fe6f1804333b817d2618fe6f1804333",
-		  "b817d2618fe6f1804333b817d2618fe6f1804333");
+	          "b817d2618fe6f1804333b817d2618fe6f1804333");
 }
 
 Test(auth, bearer_refused)
 {
 	static const char *const hs[] = {
-		"",
-		"B",
-		"Bearer",
-		"Bearer ",
-		"Bearer  ",
-		"Bearer      ",
-		"Basic abc",
-		"Basic YWxhZGRpbjpvcGVuc2VzYW1l",
-		"Bearerabc",
-		"Bearer\tabc",
-		"Bearer \tabc",
-		"Bearer:abc",
-		"Bearer: abc",
-		"Bearer=abc",
-		" Bearer abc",
-		"Bear abc",
-		"Bearers abc",
-		"Token abc",
-		"abc",
-		"Bearer =",
-		"Bearer ==abc",
-		"Bearer a=b",
-		"Bearer abc=d",
-		"Bearer abc= ",
-		"Bearer abc=\t",
-		"Bearer abc def",
-		"Bearer abc,def",
-		"Bearer abc;",
-		"Bearer \"abc\"",
-		"Bearer ab\x01" "c",
-		"Bearer abc\x7f",
-		"Bearer abc\r\n",
-		"Bearer abc\n",
-		"Bearer ab\xc3\xa9",
-		"Bearer ab%20c",
-		"Bearer ab\\c",
-		"Bearer ab:c",
-		"Bearer ab@c",
+	    "",
+	    "B",
+	    "Bearer",
+	    "Bearer ",
+	    "Bearer  ",
+	    "Bearer      ",
+	    "Basic abc",
+	    "Basic YWxhZGRpbjpvcGVuc2VzYW1l",
+	    "Bearerabc",
+	    "Bearer\tabc",
+	    "Bearer \tabc",
+	    "Bearer:abc",
+	    "Bearer: abc",
+	    "Bearer=abc",
+	    " Bearer abc",
+	    "Bear abc",
+	    "Bearers abc",
+	    "Token abc",
+	    "abc",
+	    "Bearer =",
+	    "Bearer ==abc",
+	    "Bearer a=b",
+	    "Bearer abc=d",
+	    "Bearer abc= ",
+	    "Bearer abc=\t",
+	    "Bearer abc def",
+	    "Bearer abc,def",
+	    "Bearer abc;",
+	    "Bearer \"abc\"",
+	    "Bearer ab\x01"
+	    "c",
+	    "Bearer abc\x7f",
+	    "Bearer abc\r\n",
+	    "Bearer abc\n",
+	    "Bearer ab\xc3\xa9",
+	    "Bearer ab%20c",
+	    "Bearer ab\\c",
+	    "Bearer ab:c",
+	    "Bearer ab@c",
 	};
 
 	for (size_t i = 0; i < sizeof(hs) / sizeof(*hs); i++)
@@ -252,17 +253,18 @@ Test(auth, bearer_token_max)
 
 Test(auth, token_ok)
 {
-	static const char *const ok[] = {"a", "abc", "abc=", "abc==", "a=====", "aZ09-._~+/",
-					 "-", "~", "+/+/"};
-	static const char *const ko[] = {"", "=", "==", "=abc", "a=b", "abc=d", "a b", " abc",
-					 "abc ", "a%20b", "a&b", "a?b", "a#b", "a\"b", "a\tb",
-					 "a,b", "a;b", "a\x01", "a\x7f", "a\xc3\xa9", "a*b"};
+	static const char *const ok[] = {
+	    "a", "abc", "abc=", "abc==", "a=====", "aZ09-._~+/", "-", "~", "+/+/"};
+	static const char *const ko[] = {"",      "=",         "==",   "=abc",  "a=b", "abc=d",
+	                                 "a b",   " abc",      "abc ", "a%20b", "a&b", "a?b",
+	                                 "a#b",   "a\"b",      "a\tb", "a,b",   "a;b", "a\x01",
+	                                 "a\x7f", "a\xc3\xa9", "a*b"};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++)
 		cr_assert_eq(auth_token_ok(ok[i], strlen(ok[i])), 0, "\"%s\" is a token68", ok[i]);
 	for (size_t i = 0; i < sizeof(ko) / sizeof(*ko); i++)
 		cr_assert_eq(auth_token_ok(ko[i], strlen(ko[i])), -1, "\"%s\" is not a token68",
-			     ko[i]);
+		             ko[i]);
 	cr_assert_eq(auth_token_ok("ab\0", 3), -1, "a NUL");
 	cr_assert_eq(auth_token_ok("abc&x=y", 3), 0, "len bounds the token");
 }
@@ -281,7 +283,7 @@ Test(auth, token68_char)
 {
 	for (int c = 0; c < 256; c++) {
 		int want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			   (c >= '0' && c <= '9') || memchr("-._~+/", c, 6) != NULL;
+		           (c >= '0' && c <= '9') || memchr("-._~+/", c, 6) != NULL;
 		cr_assert_eq(token68_char((unsigned char)c), want, "character %d", c);
 	}
 }

@@ -154,8 +154,9 @@ Test(body, escaped_values)
 Test(body, other_actions)
 {
 	static const char *const acts[] = {
-		"OnHold",  "OffHold",  "PickUp",   "BargeIn",		  "Park",
-		"UnPark",  "Whisper",  "Transfer", "TransferToVoicemail",
+	    "OnHold",  "OffHold",  "PickUp",
+	    "BargeIn", "Park",     "UnPark",
+	    "Whisper", "Transfer", "TransferToVoicemail",
 	};
 	struct body b;
 
@@ -170,10 +171,27 @@ Test(body, other_actions)
 Test(body, action_invalid)
 {
 	static const char *const vals[] = {
-		"\"stoprecording\"", "\"STOPRECORDING\"", "\"startRecording\"", "\"onhold\"",
-		"\"StopRecording \"", "\" StopRecording\"", "\"Stop\"", "\"\"", "\"OnHoldX\"",
-		"\"StopRecording\\u0000\"", "\"Delete\"", "1", "0", "-1.5", "null", "true",
-		"false", "{}", "[]", "[\"StopRecording\"]", "{\"action\":\"StopRecording\"}",
+	    "\"stoprecording\"",
+	    "\"STOPRECORDING\"",
+	    "\"startRecording\"",
+	    "\"onhold\"",
+	    "\"StopRecording \"",
+	    "\" StopRecording\"",
+	    "\"Stop\"",
+	    "\"\"",
+	    "\"OnHoldX\"",
+	    "\"StopRecording\\u0000\"",
+	    "\"Delete\"",
+	    "1",
+	    "0",
+	    "-1.5",
+	    "null",
+	    "true",
+	    "false",
+	    "{}",
+	    "[]",
+	    "[\"StopRecording\"]",
+	    "{\"action\":\"StopRecording\"}",
 	};
 	struct body b;
 
@@ -231,12 +249,29 @@ Test(body, view_id)
 Test(body, view_id_invalid)
 {
 	static const char *const vals[] = {
-		"1", "0", "1.0", "null", "true", "{}", "{\"id\":\"01\"}", "[]", "[\"01\"]", "\"\"",
-		"\"0-1\"", "\"0 1\"", "\" 01\"", "\"01 \"", "\"0.1\"", "\"0_1\"", "\"\\u00e9\"",
-		"\"\xc3\xa9\"", "\"01\\u0000\"", "\"01\\n\"",
-		/* 65 and 66 characters */
-		"\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"",
-		"\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"",
+	    "1",
+	    "0",
+	    "1.0",
+	    "null",
+	    "true",
+	    "{}",
+	    "{\"id\":\"01\"}",
+	    "[]",
+	    "[\"01\"]",
+	    "\"\"",
+	    "\"0-1\"",
+	    "\"0 1\"",
+	    "\" 01\"",
+	    "\"01 \"",
+	    "\"0.1\"",
+	    "\"0_1\"",
+	    "\"\\u00e9\"",
+	    "\"\xc3\xa9\"",
+	    "\"01\\u0000\"",
+	    "\"01\\n\"",
+	    /* 65 and 66 characters */
+	    "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"",
+	    "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"",
 	};
 	struct body b;
 
@@ -245,21 +280,22 @@ Test(body, view_id_invalid)
 	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++) {
 		char s[256];
 		snprintf(s, sizeof(s), "{\"action\":\"StopRecording\",\"phoneCallViewId\":%s}",
-			 vals[i]);
+		         vals[i]);
 		good(s, &b);
 		cr_assert_eq(b.view, BODY_INVALID, "phoneCallViewId %s must be invalid", vals[i]);
 		cr_assert_eq(b.action, BODY_ACT_STOP, "phoneCallViewId %s: action unaffected",
-			     vals[i]);
+		             vals[i]);
 	}
 }
 
 Test(body, format)
 {
 	static const char *const vals[] = {
-		"\"WAV\"", "\"Wav\"", "\"WAV49\"", "\"wav 49\"", "\"wav4\"", "\"wav490\"",
-		"\" wav\"",
-		"\"mp3\"", "\"\"", "null", "49", "0", "true", "{}", "[]", "[\"wav\"]",
-		"\"wav\\u0000\"",
+	    "\"WAV\"",        "\"Wav\"",    "\"WAV49\"", "\"wav 49\"",
+	    "\"wav4\"",       "\"wav490\"", "\" wav\"",  "\"mp3\"",
+	    "\"\"",           "null",       "49",        "0",
+	    "true",           "{}",         "[]",        "[\"wav\"]",
+	    "\"wav\\u0000\"",
 	};
 	struct body b;
 
@@ -272,8 +308,8 @@ Test(body, format)
 	for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++) {
 		char s[256];
 		snprintf(s, sizeof(s),
-			 "{\"action\":\"StartRecording\",\"phoneCallViewId\":\"01\",\"format\":%s}",
-			 vals[i]);
+		         "{\"action\":\"StartRecording\",\"phoneCallViewId\":\"01\",\"format\":%s}",
+		         vals[i]);
 		good(s, &b);
 		cr_assert_eq(b.format, BODY_INVALID, "format %s must be invalid", vals[i]);
 		cr_assert_eq(b.action, BODY_ACT_START, "format %s: action unaffected", vals[i]);
@@ -317,9 +353,12 @@ Test(body, invalid_whitespace)
 {
 	/* JSON whitespace is space, tab, LF and CR only (yajl alone also skips \f and \v). */
 	static const char *const docs[] = {
-		"{}\f", "\f{}", "\v{}", "{}\v", "{\f}", "{\"a\":\v1}", "{\"a\"\f:1}",
-		"{\"action\":\"StopRecording\",\f\"phoneCallViewId\":\"01\"}", "\x01{}", "{}\x1f",
-		"{\x1b}", "{}\x7f",
+	    "{}\f",        "\f{}",
+	    "\v{}",        "{}\v",
+	    "{\f}",        "{\"a\":\v1}",
+	    "{\"a\"\f:1}", "{\"action\":\"StopRecording\",\f\"phoneCallViewId\":\"01\"}",
+	    "\x01{}",      "{}\x1f",
+	    "{\x1b}",      "{}\x7f",
 	};
 	struct body b;
 
@@ -332,8 +371,19 @@ Test(body, invalid_whitespace)
 Test(body, invalid_not_an_object)
 {
 	static const char *const docs[] = {
-		"[]", "[{\"action\":\"StopRecording\"}]", "[{\"a\":1},{\"a\":2}]", "1", "0", "-1",
-		"1.5", "null", "true", "false", "\"x\"", "\"{}\"", "\"\"",
+	    "[]",
+	    "[{\"action\":\"StopRecording\"}]",
+	    "[{\"a\":1},{\"a\":2}]",
+	    "1",
+	    "0",
+	    "-1",
+	    "1.5",
+	    "null",
+	    "true",
+	    "false",
+	    "\"x\"",
+	    "\"{}\"",
+	    "\"\"",
 	};
 
 	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++)
@@ -343,9 +393,22 @@ Test(body, invalid_not_an_object)
 Test(body, invalid_several_values_or_garbage)
 {
 	static const char *const docs[] = {
-		"{}{}", "{} {}", "{}\n{}", "{},{}", "{}[]", "{}1", "{}\"x\"", "{}x", "{} x", "{}}",
-		"{}]", "{\"action\":\"StopRecording\"}garbage", "{\"action\":\"StopRecording\"} 0",
-		"{\"a\":1}\xff", "{\"a\":1}\x01", "{}\\",
+	    "{}{}",
+	    "{} {}",
+	    "{}\n{}",
+	    "{},{}",
+	    "{}[]",
+	    "{}1",
+	    "{}\"x\"",
+	    "{}x",
+	    "{} x",
+	    "{}}",
+	    "{}]",
+	    "{\"action\":\"StopRecording\"}garbage",
+	    "{\"action\":\"StopRecording\"} 0",
+	    "{\"a\":1}\xff",
+	    "{\"a\":1}\x01",
+	    "{}\\",
 	};
 
 	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++)
@@ -356,9 +419,24 @@ Test(body, invalid_several_values_or_garbage)
 Test(body, invalid_truncated)
 {
 	static const char *const docs[] = {
-		"{", "{\"", "{\"a", "{\"a\"", "{\"a\":", "{\"a\":1", "{\"a\":1,", "{\"a\":\"x",
-		"{\"a\":\"x\\", "{\"a\":\"\\u00", "{\"a\":[", "{\"a\":[1,", "{\"a\":{\"b\":1}",
-		"{\"a\":tru", "{\"a\":nul", "{\"a\":1.", "{\"a\":1e", "{\"a\":-",
+	    "{",
+	    "{\"",
+	    "{\"a",
+	    "{\"a\"",
+	    "{\"a\":",
+	    "{\"a\":1",
+	    "{\"a\":1,",
+	    "{\"a\":\"x",
+	    "{\"a\":\"x\\",
+	    "{\"a\":\"\\u00",
+	    "{\"a\":[",
+	    "{\"a\":[1,",
+	    "{\"a\":{\"b\":1}",
+	    "{\"a\":tru",
+	    "{\"a\":nul",
+	    "{\"a\":1.",
+	    "{\"a\":1e",
+	    "{\"a\":-",
 	};
 
 	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++)
@@ -368,12 +446,31 @@ Test(body, invalid_truncated)
 Test(body, invalid_syntax)
 {
 	static const char *const docs[] = {
-		"{\"a\":1,}", "{,}", "{\"a\"}", "{\"a\" 1}", "{\"a\":1 \"b\":2}", "{'a':1}",
-		"{a:1}", "{\"a\":'x'}", "{\"a\":01}", "{\"a\":+1}", "{\"a\":.5}", "{\"a\":NaN}",
-		"{\"a\":Infinity}", "{\"a\":True}", "{\"a\":undefined}", "{\"a\":[1,]}",
-		"{\"a\":\"\\x41\"}", "{\"a\":\"\\u00zz\"}", "{\"a\":\"\\u12\"}",
-		"{\"a\":\"tab\there\"}",
-		"{\"a\":\"nl\nhere\"}", "{\"a\":\"\x01\"}", "{\"a\":\"\x1f\"}", "{1:2}", "{null:1}",
+	    "{\"a\":1,}",
+	    "{,}",
+	    "{\"a\"}",
+	    "{\"a\" 1}",
+	    "{\"a\":1 \"b\":2}",
+	    "{'a':1}",
+	    "{a:1}",
+	    "{\"a\":'x'}",
+	    "{\"a\":01}",
+	    "{\"a\":+1}",
+	    "{\"a\":.5}",
+	    "{\"a\":NaN}",
+	    "{\"a\":Infinity}",
+	    "{\"a\":True}",
+	    "{\"a\":undefined}",
+	    "{\"a\":[1,]}",
+	    "{\"a\":\"\\x41\"}",
+	    "{\"a\":\"\\u00zz\"}",
+	    "{\"a\":\"\\u12\"}",
+	    "{\"a\":\"tab\there\"}",
+	    "{\"a\":\"nl\nhere\"}",
+	    "{\"a\":\"\x01\"}",
+	    "{\"a\":\"\x1f\"}",
+	    "{1:2}",
+	    "{null:1}",
 	};
 
 	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++)
@@ -385,14 +482,10 @@ Test(body, invalid_syntax)
 Test(body, invalid_comments)
 {
 	static const char *const docs[] = {
-		"/* c */{\"action\":\"StopRecording\"}",
-		"{/* c */\"action\":\"StopRecording\"}",
-		"{\"action\":\"StopRecording\"/* c */}",
-		"{\"action\":\"StopRecording\"}/* c */",
-		"// c\n{\"action\":\"StopRecording\"}",
-		"{\"action\":\"StopRecording\" // c\n}",
-		"{\"action\":\"StopRecording\"}// c",
-		"{\"action\":\"StopRecording\"}#",
+	    "/* c */{\"action\":\"StopRecording\"}", "{/* c */\"action\":\"StopRecording\"}",
+	    "{\"action\":\"StopRecording\"/* c */}", "{\"action\":\"StopRecording\"}/* c */",
+	    "// c\n{\"action\":\"StopRecording\"}",  "{\"action\":\"StopRecording\" // c\n}",
+	    "{\"action\":\"StopRecording\"}// c",    "{\"action\":\"StopRecording\"}#",
 	};
 
 	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++)
@@ -416,33 +509,33 @@ Test(body, invalid_bom)
 Test(body, invalid_duplicate_keys)
 {
 	static const char *const docs[] = {
-		"{\"a\":1,\"a\":2}",
-		"{\"a\":1,\"a\":1}",
-		"{\"action\":\"StopRecording\",\"action\":\"StopRecording\"}",
-		"{\"action\":\"StopRecording\",\"action\":\"StartRecording\"}",
-		"{\"phoneCallViewId\":\"01\",\"action\":\"StopRecording\","
-		"\"phoneCallViewId\":\"02\"}",
-		"{\"format\":\"wav\",\"format\":\"wav49\"}",
-		"{\"\":1,\"\":2}",
-		"{\"a\":1,\"b\":2,\"c\":3,\"b\":4}",
-		/* nested */
-		"{\"x\":{\"b\":1,\"b\":2}}",
-		"{\"x\":[{\"b\":1,\"b\":2}]}",
-		"{\"x\":[1,[{\"y\":{\"b\":1,\"c\":2,\"b\":3}}]]}",
-		"{\"x\":{\"y\":{\"z\":{\"b\":[],\"b\":{}}}}}",
-		/* after a nested container closes, the outer keys are still there */
-		"{\"a\":1,\"x\":{\"y\":1},\"a\":2}",
-		"{\"a\":{\"b\":1},\"c\":2,\"a\":3}",
-		"{\"x\":[{\"a\":1}],\"x\":2}",
-		"{\"a\":{\"a\":1,\"b\":{\"c\":1}},\"a\":1}",
-		/* the same key written with different escapes */
-		"{\"a\":1,\"\\u0061\":2}",
-		"{\"\\u0061\":1,\"a\":2}",
-		"{\"action\":\"StopRecording\",\"\\u0061ction\":\"StopRecording\"}",
-		"{\"a/\":1,\"a\\/\":2}",
-		"{\"\\u00e9\":1,\"\xc3\xa9\":2}",
-		"{\"\\uD83D\\uDE00\":1,\"\xf0\x9f\x98\x80\":2}",
-		"{\"x\":{\"\\u0062\":1,\"b\":2}}",
+	    "{\"a\":1,\"a\":2}",
+	    "{\"a\":1,\"a\":1}",
+	    "{\"action\":\"StopRecording\",\"action\":\"StopRecording\"}",
+	    "{\"action\":\"StopRecording\",\"action\":\"StartRecording\"}",
+	    "{\"phoneCallViewId\":\"01\",\"action\":\"StopRecording\","
+	    "\"phoneCallViewId\":\"02\"}",
+	    "{\"format\":\"wav\",\"format\":\"wav49\"}",
+	    "{\"\":1,\"\":2}",
+	    "{\"a\":1,\"b\":2,\"c\":3,\"b\":4}",
+	    /* nested */
+	    "{\"x\":{\"b\":1,\"b\":2}}",
+	    "{\"x\":[{\"b\":1,\"b\":2}]}",
+	    "{\"x\":[1,[{\"y\":{\"b\":1,\"c\":2,\"b\":3}}]]}",
+	    "{\"x\":{\"y\":{\"z\":{\"b\":[],\"b\":{}}}}}",
+	    /* after a nested container closes, the outer keys are still there */
+	    "{\"a\":1,\"x\":{\"y\":1},\"a\":2}",
+	    "{\"a\":{\"b\":1},\"c\":2,\"a\":3}",
+	    "{\"x\":[{\"a\":1}],\"x\":2}",
+	    "{\"a\":{\"a\":1,\"b\":{\"c\":1}},\"a\":1}",
+	    /* the same key written with different escapes */
+	    "{\"a\":1,\"\\u0061\":2}",
+	    "{\"\\u0061\":1,\"a\":2}",
+	    "{\"action\":\"StopRecording\",\"\\u0061ction\":\"StopRecording\"}",
+	    "{\"a/\":1,\"a\\/\":2}",
+	    "{\"\\u00e9\":1,\"\xc3\xa9\":2}",
+	    "{\"\\uD83D\\uDE00\":1,\"\xf0\x9f\x98\x80\":2}",
+	    "{\"x\":{\"\\u0062\":1,\"b\":2}}",
 	};
 
 	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++)
@@ -452,13 +545,13 @@ Test(body, invalid_duplicate_keys)
 Test(body, distinct_keys_in_distinct_objects)
 {
 	static const char *const docs[] = {
-		"{\"x\":[{\"a\":1},{\"a\":2}]}",
-		"{\"a\":{\"a\":{\"a\":1}}}",
-		"{\"a\":1,\"b\":{\"a\":2},\"c\":[{\"a\":3},{\"a\":4,\"b\":5}]}",
-		"{\"x\":[{\"a\":1,\"b\":2},{\"b\":1,\"a\":2}],\"a\":1,\"b\":2}",
-		"{\"x\":{\"y\":1},\"y\":2}",
-		"{\"a\":1,\"A\":2,\"a \":3,\"ab\":4,\"\":5,\"\\u0000\":6,\"a\\u0000\":7}",
-		"{\"x\":[[{\"k\":1}],[{\"k\":2}],{\"k\":3}],\"y\":{\"k\":{\"k\":{\"k\":[]}}}}",
+	    "{\"x\":[{\"a\":1},{\"a\":2}]}",
+	    "{\"a\":{\"a\":{\"a\":1}}}",
+	    "{\"a\":1,\"b\":{\"a\":2},\"c\":[{\"a\":3},{\"a\":4,\"b\":5}]}",
+	    "{\"x\":[{\"a\":1,\"b\":2},{\"b\":1,\"a\":2}],\"a\":1,\"b\":2}",
+	    "{\"x\":{\"y\":1},\"y\":2}",
+	    "{\"a\":1,\"A\":2,\"a \":3,\"ab\":4,\"\":5,\"\\u0000\":6,\"a\\u0000\":7}",
+	    "{\"x\":[[{\"k\":1}],[{\"k\":2}],{\"k\":3}],\"y\":{\"k\":{\"k\":{\"k\":[]}}}}",
 	};
 	struct body b;
 
@@ -505,7 +598,7 @@ Test(body, depth_limit)
 		s = nest(BODY_DEPTH_MAX, arrays, &len);
 		memset(&b, 0xa5, sizeof(b));
 		cr_assert_eq(jparse_n(s, len, &b), ERR_NONE, "depth %d (%s): %s", BODY_DEPTH_MAX,
-			     kind, s);
+		             kind, s);
 		free(s);
 		s = nest(BODY_DEPTH_MAX + 1, arrays, &len);
 		bad_n(s, len, "depth 33");
@@ -584,32 +677,32 @@ Test(body, invalid_utf8)
 	static const struct {
 		const char *bytes, *what;
 	} seqs[] = {
-		{"\x80", "a lone continuation byte"},
-		{"\xbf", "a lone continuation byte (BF)"},
-		{"\xff", "0xFF"},
-		{"\xfe", "0xFE"},
-		{"\xc3", "a truncated 2-byte sequence"},
-		{"\xe2\x82", "a truncated 3-byte sequence"},
-		{"\xf0\x9f\x98", "a truncated 4-byte sequence"},
-		{"\xc3\x28", "a bad continuation"},
-		{"\xe2\x28\xa1", "a bad second byte"},
-		{"\xe2\x82\x28", "a bad third byte"},
-		{"\xf0\x9f\x98\x28", "a bad fourth byte"},
-		{"\xc0\x80", "overlong NUL (C0 80)"},
-		{"\xc1\xbf", "overlong (C1 BF)"},
-		{"\xc0\xaf", "overlong '/' (C0 AF)"},
-		{"\xe0\x80\x80", "overlong (E0 80 80)"},
-		{"\xe0\x9f\xbf", "overlong U+07FF (E0 9F BF)"},
-		{"\xf0\x80\x80\x80", "overlong (F0 80 80 80)"},
-		{"\xf0\x8f\xbf\xbf", "overlong U+FFFF (F0 8F BF BF)"},
-		{"\xed\xa0\x80", "the surrogate U+D800 (ED A0 80)"},
-		{"\xed\xbf\xbf", "the surrogate U+DFFF (ED BF BF)"},
-		{"\xed\xa0\xbd\xed\xb8\x80", "a CESU-8 surrogate pair"},
-		{"\xf4\x90\x80\x80", "U+110000 (F4 90 80 80)"},
-		{"\xf5\x80\x80\x80", "F5"},
-		{"\xf7\xbf\xbf\xbf", "F7"},
-		{"\xf8\x88\x80\x80\x80", "a 5-byte sequence"},
-		{"\xfc\x84\x80\x80\x80\x80", "a 6-byte sequence"},
+	    {"\x80", "a lone continuation byte"},
+	    {"\xbf", "a lone continuation byte (BF)"},
+	    {"\xff", "0xFF"},
+	    {"\xfe", "0xFE"},
+	    {"\xc3", "a truncated 2-byte sequence"},
+	    {"\xe2\x82", "a truncated 3-byte sequence"},
+	    {"\xf0\x9f\x98", "a truncated 4-byte sequence"},
+	    {"\xc3\x28", "a bad continuation"},
+	    {"\xe2\x28\xa1", "a bad second byte"},
+	    {"\xe2\x82\x28", "a bad third byte"},
+	    {"\xf0\x9f\x98\x28", "a bad fourth byte"},
+	    {"\xc0\x80", "overlong NUL (C0 80)"},
+	    {"\xc1\xbf", "overlong (C1 BF)"},
+	    {"\xc0\xaf", "overlong '/' (C0 AF)"},
+	    {"\xe0\x80\x80", "overlong (E0 80 80)"},
+	    {"\xe0\x9f\xbf", "overlong U+07FF (E0 9F BF)"},
+	    {"\xf0\x80\x80\x80", "overlong (F0 80 80 80)"},
+	    {"\xf0\x8f\xbf\xbf", "overlong U+FFFF (F0 8F BF BF)"},
+	    {"\xed\xa0\x80", "the surrogate U+D800 (ED A0 80)"},
+	    {"\xed\xbf\xbf", "the surrogate U+DFFF (ED BF BF)"},
+	    {"\xed\xa0\xbd\xed\xb8\x80", "a CESU-8 surrogate pair"},
+	    {"\xf4\x90\x80\x80", "U+110000 (F4 90 80 80)"},
+	    {"\xf5\x80\x80\x80", "F5"},
+	    {"\xf7\xbf\xbf\xbf", "F7"},
+	    {"\xf8\x88\x80\x80\x80", "a 5-byte sequence"},
+	    {"\xfc\x84\x80\x80\x80\x80", "a 6-byte sequence"},
 	};
 
 	for (size_t i = 0; i < sizeof(seqs) / sizeof(*seqs); i++) {
@@ -631,22 +724,22 @@ Test(body, invalid_utf8)
 Test(body, surrogate_escapes)
 {
 	static const char *const docs[] = {
-		"{\"a\":\"\\ud800\"}",	       /* lone high */
-		"{\"a\":\"\\uDBFF\"}",	       /* lone high, upper case */
-		"{\"a\":\"\\udc00\"}",	       /* lone low */
-		"{\"a\":\"\\uDFFF\"}",	       /* lone low, upper case */
-		"{\"a\":\"x\\udc00y\"}",       /* lone low inside text */
-		"{\"a\":\"\\ud800\\u0041\"}",  /* high, then not a low */
-		"{\"a\":\"\\ud800\\ud800\"}",  /* high, then high */
-		"{\"a\":\"\\ud800\\u0041\\udc00\"}", /* high, not a low, then a low */
-		"{\"a\":\"\\ude00\\ud83d\"}",  /* reversed pair */
-		"{\"a\":\"\\ud800x\"}",	       /* high, then a character */
-		"{\"a\":\"\\ud800\\n\"}",      /* high, then another escape */
-		"{\"a\":\"\\ud800\\\\udc00\"}", /* high, then an escaped backslash */
-		"{\"a\":\"\\ud83d\", \"b\":\"\\ude00\"}", /* split across strings */
-		"{\"\\ud800\":1}",	       /* in a key */
-		"{\"action\":\"\\udc00\"}",    /* in a field */
-		"{\"a\":\"\\ud83d\\ude00\\ude00\"}", /* pair, then lone low */
+	    "{\"a\":\"\\ud800\"}",                    /* lone high */
+	    "{\"a\":\"\\uDBFF\"}",                    /* lone high, upper case */
+	    "{\"a\":\"\\udc00\"}",                    /* lone low */
+	    "{\"a\":\"\\uDFFF\"}",                    /* lone low, upper case */
+	    "{\"a\":\"x\\udc00y\"}",                  /* lone low inside text */
+	    "{\"a\":\"\\ud800\\u0041\"}",             /* high, then not a low */
+	    "{\"a\":\"\\ud800\\ud800\"}",             /* high, then high */
+	    "{\"a\":\"\\ud800\\u0041\\udc00\"}",      /* high, not a low, then a low */
+	    "{\"a\":\"\\ude00\\ud83d\"}",             /* reversed pair */
+	    "{\"a\":\"\\ud800x\"}",                   /* high, then a character */
+	    "{\"a\":\"\\ud800\\n\"}",                 /* high, then another escape */
+	    "{\"a\":\"\\ud800\\\\udc00\"}",           /* high, then an escaped backslash */
+	    "{\"a\":\"\\ud83d\", \"b\":\"\\ude00\"}", /* split across strings */
+	    "{\"\\ud800\":1}",                        /* in a key */
+	    "{\"action\":\"\\udc00\"}",               /* in a field */
+	    "{\"a\":\"\\ud83d\\ude00\\ude00\"}",      /* pair, then lone low */
 	};
 	struct body b;
 
@@ -665,7 +758,7 @@ Test(body, surrogate_escapes)
 Test(body, size_limit)
 {
 	static const char head[] =
-		"{\"action\":\"StopRecording\",\"phoneCallViewId\":\"01\",\"pad\":\"";
+	    "{\"action\":\"StopRecording\",\"phoneCallViewId\":\"01\",\"pad\":\"";
 	char *s = malloc(BODY_MAX + 2);
 	struct body b;
 	size_t n = sizeof(head) - 1;
@@ -706,15 +799,15 @@ Test(body, out_zeroed_after_fields_were_seen)
 	/* The fields are read before the error further on: none of them may survive. */
 	memset(&b, 0xa5, sizeof(b));
 	cr_assert_eq(jparse("{\"action\":\"StartRecording\",\"phoneCallViewId\":\"01\","
-			    "\"format\":\"wav49\",\"x\":[}",
-			    &b),
-		     ERR_JSON_INVALID, "error after the fields");
+	                    "\"format\":\"wav49\",\"x\":[}",
+	                    &b),
+	             ERR_JSON_INVALID, "error after the fields");
 	cr_assert(all_zero(&b, sizeof(b)), "out zeroed");
 	memset(&b, 0xa5, sizeof(b));
 	cr_assert_eq(jparse("{\"action\":\"StopRecording\",\"phoneCallViewId\":\"01\","
-			    "\"action\":\"StopRecording\"}",
-			    &b),
-		     ERR_JSON_INVALID, "duplicate after the fields");
+	                    "\"action\":\"StopRecording\"}",
+	                    &b),
+	             ERR_JSON_INVALID, "duplicate after the fields");
 	cr_assert(all_zero(&b, sizeof(b)), "out zeroed");
 }
 
@@ -726,66 +819,75 @@ Test(body, utf8_len)
 		const char *s;
 		size_t left, want;
 	} cases[] = {
-		{"A", 1, 1},
-		{"\x7f", 1, 1},
-		{"\xc2\x80", 2, 2},
-		{"\xdf\xbf", 2, 2},
-		{"\xe0\xa0\x80", 3, 3},
-		{"\xed\x9f\xbf", 3, 3},
-		{"\xee\x80\x80", 3, 3},
-		{"\xef\xbf\xbf", 3, 3},
-		{"\xf0\x90\x80\x80", 4, 4},
-		{"\xf4\x8f\xbf\xbf", 4, 4},
-		{"\xe2\x82\xac" "abc", 6, 3},
-		{"\x80", 1, 0},
-		{"\xbf", 1, 0},
-		{"\xc0\x80", 2, 0},
-		{"\xc1\xbf", 2, 0},
-		{"\xe0\x80\x80", 3, 0},
-		{"\xe0\x9f\xbf", 3, 0},
-		{"\xed\xa0\x80", 3, 0},
-		{"\xed\xbf\xbf", 3, 0},
-		{"\xf0\x80\x80\x80", 4, 0},
-		{"\xf0\x8f\xbf\xbf", 4, 0},
-		{"\xf4\x90\x80\x80", 4, 0},
-		{"\xf5\x80\x80\x80", 4, 0},
-		{"\xf8\x80\x80\x80", 4, 0},
-		{"\xff", 1, 0},
-		{"\xc3\xa9", 1, 0},	    /* cut by left */
-		{"\xe2\x82\xac", 2, 0},	    /* cut by left */
-		{"\xf0\x9f\x98\x80", 3, 0}, /* cut by left */
-		{"\xc3\x28", 2, 0},
-		{"\xe2\x82\x28", 3, 0},
-		{"\xf0\x9f\x98\xc0", 4, 0},
+	    {"A", 1, 1},
+	    {"\x7f", 1, 1},
+	    {"\xc2\x80", 2, 2},
+	    {"\xdf\xbf", 2, 2},
+	    {"\xe0\xa0\x80", 3, 3},
+	    {"\xed\x9f\xbf", 3, 3},
+	    {"\xee\x80\x80", 3, 3},
+	    {"\xef\xbf\xbf", 3, 3},
+	    {"\xf0\x90\x80\x80", 4, 4},
+	    {"\xf4\x8f\xbf\xbf", 4, 4},
+	    {"\xe2\x82\xac"
+	     "abc",
+	     6, 3},
+	    {"\x80", 1, 0},
+	    {"\xbf", 1, 0},
+	    {"\xc0\x80", 2, 0},
+	    {"\xc1\xbf", 2, 0},
+	    {"\xe0\x80\x80", 3, 0},
+	    {"\xe0\x9f\xbf", 3, 0},
+	    {"\xed\xa0\x80", 3, 0},
+	    {"\xed\xbf\xbf", 3, 0},
+	    {"\xf0\x80\x80\x80", 4, 0},
+	    {"\xf0\x8f\xbf\xbf", 4, 0},
+	    {"\xf4\x90\x80\x80", 4, 0},
+	    {"\xf5\x80\x80\x80", 4, 0},
+	    {"\xf8\x80\x80\x80", 4, 0},
+	    {"\xff", 1, 0},
+	    {"\xc3\xa9", 1, 0},         /* cut by left */
+	    {"\xe2\x82\xac", 2, 0},     /* cut by left */
+	    {"\xf0\x9f\x98\x80", 3, 0}, /* cut by left */
+	    {"\xc3\x28", 2, 0},
+	    {"\xe2\x82\x28", 3, 0},
+	    {"\xf0\x9f\x98\xc0", 4, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		unsigned char buf[8];
 		memcpy(buf, cases[i].s, cases[i].left);
 		cr_assert_eq(utf8_len(buf, cases[i].left), cases[i].want,
-			     "case %zu: got %zu, want %zu", i, utf8_len(buf, cases[i].left),
-			     cases[i].want);
+		             "case %zu: got %zu, want %zu", i, utf8_len(buf, cases[i].left),
+		             cases[i].want);
 	}
 }
 
 Test(body, prescan)
 {
 	static const char *const ok[] = {
-		"{}", "{\"a\":\"\\ud83d\\ude00\"}", "{\"a\":\"\\u0000\"}", "{\"a\":\"\\\\ud800\"}",
-		"{\"a\":\"\\\"\"}", /* an escaped quote does not end the string */
+	    "{}",
+	    "{\"a\":\"\\ud83d\\ude00\"}",
+	    "{\"a\":\"\\u0000\"}",
+	    "{\"a\":\"\\\\ud800\"}",
+	    "{\"a\":\"\\\"\"}", /* an escaped quote does not end the string */
 	};
 	static const char *const ko[] = {
-		"\xef\xbb\xbf{}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}",
-		"{\"a\":\"\\uzzzz\"}",
-		"{\"a\":\"\xc0\x80\"}", "\f{}", "{}\v",
+	    "\xef\xbb\xbf{}",
+	    "{\"a\":\"\\ud800\"}",
+	    "{\"a\":\"\\udc00\"}",
+	    "{\"a\":\"\\uzzzz\"}",
+	    "{\"a\":\"\xc0\x80\"}",
+	    "\f{}",
+	    "{}\v",
 	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++)
 		cr_assert_eq(prescan((const unsigned char *)ok[i], strlen(ok[i])), 0,
-			     "prescan must pass %s", ok[i]);
+		             "prescan must pass %s", ok[i]);
 	for (size_t i = 0; i < sizeof(ko) / sizeof(*ko); i++)
 		cr_assert_eq(prescan((const unsigned char *)ko[i], strlen(ko[i])), -1,
-			     "prescan must refuse %s", ko[i]);
+		             "prescan must refuse %s", ko[i]);
 }
 
 Test(body, format_name)

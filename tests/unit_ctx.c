@@ -11,8 +11,8 @@
 
 enum sel { SEL_ME, SEL_OWNER, SEL_ID_OWN, SEL_ID_OTHER, SEL_ID_ZERO, SEL_INVALID, SEL__MAX };
 
-static const char *const sel_name[SEL__MAX] = {"@me", "@owner", "own id", "other id", "id 0",
-					       "invalid"};
+static const char *const sel_name[SEL__MAX] = {"@me",      "@owner", "own id",
+                                               "other id", "id 0",   "invalid"};
 
 static struct ctx_token token(enum ctx_kind kind)
 {
@@ -83,15 +83,14 @@ static void check(enum ctx_kind kind, const char *kname, const struct want want[
 		struct ctx_scope sc;
 		memset(&sc, 0xa5, sizeof(sc));
 		enum err e = ctx_resolve(&t, &u, &sc);
-		cr_assert_eq(e, want[s].err, "%s token, %s: error %d, want %d", kname,
-			     sel_name[s], (int)e, (int)want[s].err);
+		cr_assert_eq(e, want[s].err, "%s token, %s: error %d, want %d", kname, sel_name[s],
+		             (int)e, (int)want[s].err);
 		if (e != ERR_NONE)
 			continue;
 		cr_assert_eq(sc.org_id, want[s].org_id, "%s token, %s: org_id %lld, want %lld",
-			     kname, sel_name[s], sc.org_id, want[s].org_id);
-		cr_assert_eq(sc.user_id, want[s].user_id,
-			     "%s token, %s: user_id %lld, want %lld", kname, sel_name[s],
-			     sc.user_id, want[s].user_id);
+		             kname, sel_name[s], sc.org_id, want[s].org_id);
+		cr_assert_eq(sc.user_id, want[s].user_id, "%s token, %s: user_id %lld, want %lld",
+		             kname, sel_name[s], sc.user_id, want[s].user_id);
 	}
 }
 
@@ -99,12 +98,9 @@ Test(ctx, user_token)
 {
 	/* A user's App sees only that user, in its organization. */
 	static const struct want want[SEL__MAX] = {
-		[SEL_ME] = {ERR_NONE, ORG, USER},
-		[SEL_OWNER] = {ERR_NONE, ORG, USER},
-		[SEL_ID_OWN] = {ERR_NONE, ORG, USER},
-		[SEL_ID_OTHER] = {ERR_USER_INVALID, 0, 0},
-		[SEL_ID_ZERO] = {ERR_USER_INVALID, 0, 0},
-		[SEL_INVALID] = {ERR_USER_INVALID, 0, 0},
+	    [SEL_ME] = {ERR_NONE, ORG, USER},         [SEL_OWNER] = {ERR_NONE, ORG, USER},
+	    [SEL_ID_OWN] = {ERR_NONE, ORG, USER},     [SEL_ID_OTHER] = {ERR_USER_INVALID, 0, 0},
+	    [SEL_ID_ZERO] = {ERR_USER_INVALID, 0, 0}, [SEL_INVALID] = {ERR_USER_INVALID, 0, 0},
 	};
 
 	check(CTX_USER, "user", want);
@@ -114,12 +110,9 @@ Test(ctx, org_token)
 {
 	/* No user of its own for @me; any id, but only within its organization. */
 	static const struct want want[SEL__MAX] = {
-		[SEL_ME] = {ERR_USER_INVALID, 0, 0},
-		[SEL_OWNER] = {ERR_NONE, ORG, 0},
-		[SEL_ID_OWN] = {ERR_NONE, ORG, ORG},
-		[SEL_ID_OTHER] = {ERR_NONE, ORG, OTHER},
-		[SEL_ID_ZERO] = {ERR_USER_INVALID, 0, 0},
-		[SEL_INVALID] = {ERR_USER_INVALID, 0, 0},
+	    [SEL_ME] = {ERR_USER_INVALID, 0, 0},      [SEL_OWNER] = {ERR_NONE, ORG, 0},
+	    [SEL_ID_OWN] = {ERR_NONE, ORG, ORG},      [SEL_ID_OTHER] = {ERR_NONE, ORG, OTHER},
+	    [SEL_ID_ZERO] = {ERR_USER_INVALID, 0, 0}, [SEL_INVALID] = {ERR_USER_INVALID, 0, 0},
 	};
 
 	check(CTX_ORG, "organization", want);
@@ -129,12 +122,9 @@ Test(ctx, admin_token)
 {
 	/* Global context: every organization. */
 	static const struct want want[SEL__MAX] = {
-		[SEL_ME] = {ERR_USER_INVALID, 0, 0},
-		[SEL_OWNER] = {ERR_NONE, 0, 0},
-		[SEL_ID_OWN] = {ERR_NONE, 0, 1},
-		[SEL_ID_OTHER] = {ERR_NONE, 0, OTHER},
-		[SEL_ID_ZERO] = {ERR_USER_INVALID, 0, 0},
-		[SEL_INVALID] = {ERR_USER_INVALID, 0, 0},
+	    [SEL_ME] = {ERR_USER_INVALID, 0, 0},      [SEL_OWNER] = {ERR_NONE, 0, 0},
+	    [SEL_ID_OWN] = {ERR_NONE, 0, 1},          [SEL_ID_OTHER] = {ERR_NONE, 0, OTHER},
+	    [SEL_ID_ZERO] = {ERR_USER_INVALID, 0, 0}, [SEL_INVALID] = {ERR_USER_INVALID, 0, 0},
 	};
 
 	check(CTX_ADMIN, "admin", want);
@@ -144,9 +134,9 @@ Test(ctx, sp_token)
 {
 	/* Service providers may not use PhoneCalls: 403 before any userId check. */
 	static const struct want want[SEL__MAX] = {
-		[SEL_ME] = {ERR_FORBIDDEN, 0, 0},      [SEL_OWNER] = {ERR_FORBIDDEN, 0, 0},
-		[SEL_ID_OWN] = {ERR_FORBIDDEN, 0, 0},  [SEL_ID_OTHER] = {ERR_FORBIDDEN, 0, 0},
-		[SEL_ID_ZERO] = {ERR_FORBIDDEN, 0, 0}, [SEL_INVALID] = {ERR_FORBIDDEN, 0, 0},
+	    [SEL_ME] = {ERR_FORBIDDEN, 0, 0},      [SEL_OWNER] = {ERR_FORBIDDEN, 0, 0},
+	    [SEL_ID_OWN] = {ERR_FORBIDDEN, 0, 0},  [SEL_ID_OTHER] = {ERR_FORBIDDEN, 0, 0},
+	    [SEL_ID_ZERO] = {ERR_FORBIDDEN, 0, 0}, [SEL_INVALID] = {ERR_FORBIDDEN, 0, 0},
 	};
 
 	check(CTX_SP, "service provider", want);
@@ -155,9 +145,9 @@ Test(ctx, sp_token)
 Test(ctx, unknown_token)
 {
 	static const struct want want[SEL__MAX] = {
-		[SEL_ME] = {ERR_FORBIDDEN, 0, 0},      [SEL_OWNER] = {ERR_FORBIDDEN, 0, 0},
-		[SEL_ID_OWN] = {ERR_FORBIDDEN, 0, 0},  [SEL_ID_OTHER] = {ERR_FORBIDDEN, 0, 0},
-		[SEL_ID_ZERO] = {ERR_FORBIDDEN, 0, 0}, [SEL_INVALID] = {ERR_FORBIDDEN, 0, 0},
+	    [SEL_ME] = {ERR_FORBIDDEN, 0, 0},      [SEL_OWNER] = {ERR_FORBIDDEN, 0, 0},
+	    [SEL_ID_OWN] = {ERR_FORBIDDEN, 0, 0},  [SEL_ID_OTHER] = {ERR_FORBIDDEN, 0, 0},
+	    [SEL_ID_ZERO] = {ERR_FORBIDDEN, 0, 0}, [SEL_INVALID] = {ERR_FORBIDDEN, 0, 0},
 	};
 
 	check(CTX_UNKNOWN, "unknown", want);
@@ -184,10 +174,10 @@ Test(ctx, negative_ids_invalid)
 		struct ctx_scope sc;
 		u.user_id = -1;
 		cr_assert_eq(ctx_resolve(&t, &u, &sc), ERR_USER_INVALID, "kind %d, id -1",
-			     (int)kinds[i]);
+		             (int)kinds[i]);
 		u.user_id = -9223372036854775807LL - 1;
 		cr_assert_eq(ctx_resolve(&t, &u, &sc), ERR_USER_INVALID, "kind %d, id -2^63",
-			     (int)kinds[i]);
+		             (int)kinds[i]);
 	}
 }
 
@@ -255,10 +245,30 @@ Test(ctx, kind_parse)
 Test(ctx, kind_parse_near_misses)
 {
 	static const char *const names[] = {
-		"", "User", "USER", "users", "use", "u", " user", "user ", "org", "Organization",
-		"organisation", "organizations", "Admin", "ADMIN", "administrator", "adm",
-		"service-provider", "serviceprovider", "Service_Provider", "service_provider ",
-		"service", "sp", "reseller", "extension",
+	    "",
+	    "User",
+	    "USER",
+	    "users",
+	    "use",
+	    "u",
+	    " user",
+	    "user ",
+	    "org",
+	    "Organization",
+	    "organisation",
+	    "organizations",
+	    "Admin",
+	    "ADMIN",
+	    "administrator",
+	    "adm",
+	    "service-provider",
+	    "serviceprovider",
+	    "Service_Provider",
+	    "service_provider ",
+	    "service",
+	    "sp",
+	    "reseller",
+	    "extension",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)

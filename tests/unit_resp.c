@@ -77,21 +77,21 @@ Test(resp, error_body_exact)
 		enum err e;
 		const char *body;
 	} v[] = {
-		{ERR_PHONECALL_INVALID,
-		 "{\"error\":{\"code\":\"pc_phonecall_invalid\",\"message\":\"The phoneCallId in "
-		 "the URI fragment is invalid or does not reference an existing phone call.\"}}"},
-		{ERR_JSON_INVALID,
-		 "{\"error\":{\"code\":\"json_invalid\",\"message\":\"The request body is not "
-		 "one well-formed JSON object.\"}}"},
-		{ERR_UNAUTHORIZED,
-		 "{\"error\":{\"code\":\"access_denied\",\"message\":\"A valid access token is "
-		 "required.\"}}"},
-		{ERR_RECORDING_DISABLED,
-		 "{\"error\":{\"code\":\"pc_recording_disabled\",\"message\":\"Call recording on "
-		 "demand (*1) is not enabled for the extension of this phone call view.\"}}"},
-		{ERR_UNAVAILABLE,
-		 "{\"error\":{\"code\":\"service_unavailable\",\"message\":\"The service is "
-		 "temporarily unavailable; retry later.\"}}"},
+	    {ERR_PHONECALL_INVALID,
+	     "{\"error\":{\"code\":\"pc_phonecall_invalid\",\"message\":\"The phoneCallId in "
+	     "the URI fragment is invalid or does not reference an existing phone call.\"}}"},
+	    {ERR_JSON_INVALID,
+	     "{\"error\":{\"code\":\"json_invalid\",\"message\":\"The request body is not "
+	     "one well-formed JSON object.\"}}"},
+	    {ERR_UNAUTHORIZED,
+	     "{\"error\":{\"code\":\"access_denied\",\"message\":\"A valid access token is "
+	     "required.\"}}"},
+	    {ERR_RECORDING_DISABLED,
+	     "{\"error\":{\"code\":\"pc_recording_disabled\",\"message\":\"Call recording on "
+	     "demand (*1) is not enabled for the extension of this phone call view.\"}}"},
+	    {ERR_UNAVAILABLE,
+	     "{\"error\":{\"code\":\"service_unavailable\",\"message\":\"The service is "
+	     "temporarily unavailable; retry later.\"}}"},
 	};
 	char buf[1024];
 
@@ -100,9 +100,8 @@ Test(resp, error_body_exact)
 		resp_init(&r, NULL);
 		resp_error(&r, v[i].e);
 		cr_assert_str_eq(body_str(&r, buf, sizeof(buf)), v[i].body, "body of error %d",
-				 (int)v[i].e);
-		cr_assert_eq(r.status, err_info(v[i].e)->status, "status of error %d",
-			     (int)v[i].e);
+		                 (int)v[i].e);
+		cr_assert_eq(r.status, err_info(v[i].e)->status, "status of error %d", (int)v[i].e);
 		cr_assert_eq(r.err, v[i].e, "err of error %d", (int)v[i].e);
 		resp_free(&r);
 	}
@@ -120,7 +119,7 @@ Test(resp, error_body_every_error)
 		resp_error(&r, (enum err)e);
 		body_str(&r, buf, sizeof(buf));
 		snprintf(want, sizeof(want), "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
-			 ei->code, ei->message);
+		         ei->code, ei->message);
 		cr_assert_str_eq(buf, want, "body of error %d", e);
 
 		/* And it parses back to the same code and message. */
@@ -154,15 +153,15 @@ Test(resp, error_replaces_body)
 	/* Fails half-way through: the error replaces what was built. */
 	resp_error(&r, ERR_INTERNAL);
 	cr_assert_str_eq(body_str(&r, buf, sizeof(buf)),
-			 "{\"error\":{\"code\":\"internal_server_error\",\"message\":\"An internal "
-			 "error occurred.\"}}",
-			 "only the error");
+	                 "{\"error\":{\"code\":\"internal_server_error\",\"message\":\"An internal "
+	                 "error occurred.\"}}",
+	                 "only the error");
 	cr_assert_eq(r.status, 500, "status");
 	resp_error(&r, ERR_NOT_FOUND);
 	cr_assert_str_eq(body_str(&r, buf, sizeof(buf)),
-			 "{\"error\":{\"code\":\"resource_not_found\",\"message\":\"No resource "
-			 "matches the request.\"}}",
-			 "the second error only");
+	                 "{\"error\":{\"code\":\"resource_not_found\",\"message\":\"No resource "
+	                 "matches the request.\"}}",
+	                 "the second error only");
 	cr_assert_eq(r.status, 404, "status");
 	resp_free(&r);
 }
@@ -184,7 +183,7 @@ Test(resp, json_body)
 	resp_str(g, "a\"b\\c");
 	yajl_gen_map_close(g);
 	cr_assert_str_eq(body_str(&r, buf, sizeof(buf)), "{\"id\":\"a\\\"b\\\\c\"}",
-			 "strings escaped");
+	                 "strings escaped");
 	n = head(&r, h, sizeof(h));
 	well_formed(h, n);
 	cr_assert_eq(strncmp(h, "Status: 202 Accepted\r\n", 22), 0, "status line: %s", h);
@@ -235,7 +234,7 @@ Test(resp, head_401)
 Test(resp, head_challenge_only_on_401)
 {
 	static const enum err others[] = {ERR_FORBIDDEN, ERR_USER_INVALID, ERR_NOT_FOUND,
-					  ERR_INTERNAL, ERR_UNAVAILABLE};
+	                                  ERR_INTERNAL, ERR_UNAVAILABLE};
 	char h[RESP_HEAD_MAX];
 
 	for (size_t i = 0; i < sizeof(others) / sizeof(*others); i++) {
@@ -422,19 +421,19 @@ Test(resp, free_safe)
 Test(resp, content_type_accepted)
 {
 	static const char *const ok[] = {
-		"application/json",
-		"APPLICATION/JSON",
-		"Application/Json",
-		"application/json; charset=utf-8",
-		"application/json;charset=UTF-8",
-		"application/json; charset=\"utf-8\"",
-		"application/json; CHARSET=Utf-8",
-		"application/json ; charset=utf-8",
-		"application/json;\tcharset=utf-8",
-		"  application/json",
-		"\tapplication/json",
-		"application/json ",
-		"application/json; charset=utf-8 ",
+	    "application/json",
+	    "APPLICATION/JSON",
+	    "Application/Json",
+	    "application/json; charset=utf-8",
+	    "application/json;charset=UTF-8",
+	    "application/json; charset=\"utf-8\"",
+	    "application/json; CHARSET=Utf-8",
+	    "application/json ; charset=utf-8",
+	    "application/json;\tcharset=utf-8",
+	    "  application/json",
+	    "\tapplication/json",
+	    "application/json ",
+	    "application/json; charset=utf-8 ",
 	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++)
@@ -444,38 +443,38 @@ Test(resp, content_type_accepted)
 Test(resp, content_type_refused)
 {
 	static const char *const ko[] = {
-		"",
-		" ",
-		"text/plain",
-		"text/json",
-		"application/jsonx",
-		"application/json-patch+json",
-		"application/jso",
-		"application/json5",
-		"xapplication/json",
-		"application/xml",
-		"application",
-		"application/",
-		"/json",
-		"application/ json",
-		"application/json; charset=latin1",
-		"application/json; charset=iso-8859-1",
-		"application/json; charset=utf-16",
-		"application/json; charset=utf8",
-		"application/json; charset=\"latin1\"",
-		"application/json; charset=",
-		"application/json; charset=\"\"",
-		"application/json; charset=\"utf-8",
-		"application/json; charset=utf-8; charset=latin1",
-		"application/json;",
-		"application/json; ",
-		"application/json;;",
-		"application/json; foo",
-		"application/json; charset",
-		"application/json charset=utf-8",
-		"application/json, text/plain",
-		"application/json; charset=utf-8 x",
-		"application/json; charset=utf-8,",
+	    "",
+	    " ",
+	    "text/plain",
+	    "text/json",
+	    "application/jsonx",
+	    "application/json-patch+json",
+	    "application/jso",
+	    "application/json5",
+	    "xapplication/json",
+	    "application/xml",
+	    "application",
+	    "application/",
+	    "/json",
+	    "application/ json",
+	    "application/json; charset=latin1",
+	    "application/json; charset=iso-8859-1",
+	    "application/json; charset=utf-16",
+	    "application/json; charset=utf8",
+	    "application/json; charset=\"latin1\"",
+	    "application/json; charset=",
+	    "application/json; charset=\"\"",
+	    "application/json; charset=\"utf-8",
+	    "application/json; charset=utf-8; charset=latin1",
+	    "application/json;",
+	    "application/json; ",
+	    "application/json;;",
+	    "application/json; foo",
+	    "application/json; charset",
+	    "application/json charset=utf-8",
+	    "application/json, text/plain",
+	    "application/json; charset=utf-8 x",
+	    "application/json; charset=utf-8,",
 	};
 
 	cr_assert_not(pc_content_type_ok(NULL), "NULL must be refused");

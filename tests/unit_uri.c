@@ -33,28 +33,28 @@ static enum uri_route parse_rest(const char *rest, struct uri *u)
 Test(uri, route_none_for_other_paths)
 {
 	static const char *const paths[] = {
-		"",
-		"/",
-		"/uapi",
-		"/uapi/phoneCalls",
-		"/uapi/phoneCalls/",
-		"/uapi/phonecalls/@me/0003*210",
-		"/uapi/phonecalls/@me/0003*210/444444",
-		"/UAPI/phoneCalls/@me/0003*210",
-		"/uapi/PhoneCalls/@me/0003*210",
-		"/uapi/phoneCall/@me/0003*210",
-		"/uapi/phoneCallsX/@me/0003*210",
-		"//uapi/phoneCalls/@me/0003*210",
-		"uapi/phoneCalls/@me/0003*210",
-		"/api/phoneCalls/@me/0003*210",
-		"/uapi/phoneCalls/@me",			     /* one segment */
-		"/uapi/phoneCalls/@me/",		     /* trailing slash */
-		"/uapi/phoneCalls/@me/0003*210/",	     /* trailing slash */
-		"/uapi/phoneCalls/@me/0003*210/444444/",     /* trailing slash */
-		"/uapi/phoneCalls/@me/0003*210/444444/x",    /* four segments */
-		"/uapi/phoneCalls/@me/0003*210/444444/x/y",  /* five segments */
-		"/uapi/phoneCalls/@me/0003*210/444444//",    /* empty fourth segment */
-		"/uapi/phoneCalls/@me/0003*210/444444/x/y/z/w/v",
+	    "",
+	    "/",
+	    "/uapi",
+	    "/uapi/phoneCalls",
+	    "/uapi/phoneCalls/",
+	    "/uapi/phonecalls/@me/0003*210",
+	    "/uapi/phonecalls/@me/0003*210/444444",
+	    "/UAPI/phoneCalls/@me/0003*210",
+	    "/uapi/PhoneCalls/@me/0003*210",
+	    "/uapi/phoneCall/@me/0003*210",
+	    "/uapi/phoneCallsX/@me/0003*210",
+	    "//uapi/phoneCalls/@me/0003*210",
+	    "uapi/phoneCalls/@me/0003*210",
+	    "/api/phoneCalls/@me/0003*210",
+	    "/uapi/phoneCalls/@me",                     /* one segment */
+	    "/uapi/phoneCalls/@me/",                    /* trailing slash */
+	    "/uapi/phoneCalls/@me/0003*210/",           /* trailing slash */
+	    "/uapi/phoneCalls/@me/0003*210/444444/",    /* trailing slash */
+	    "/uapi/phoneCalls/@me/0003*210/444444/x",   /* four segments */
+	    "/uapi/phoneCalls/@me/0003*210/444444/x/y", /* five segments */
+	    "/uapi/phoneCalls/@me/0003*210/444444//",   /* empty fourth segment */
+	    "/uapi/phoneCalls/@me/0003*210/444444/x/y/z/w/v",
 	};
 	struct uri u;
 
@@ -72,7 +72,7 @@ Test(uri, route_none_respects_length)
 
 	/* Only the prefix and one segment are within len. */
 	cr_assert_eq(uri_parse(p, strlen("/uapi/phoneCalls/@me"), &u), URI_NONE,
-		     "length must bound the path");
+	             "length must bound the path");
 	/* len cut just after the prefix: nothing after it. */
 	cr_assert_eq(uri_parse(p, strlen(URI_PREFIX), &u), URI_NONE, "bare prefix");
 	cr_assert_eq(uri_parse(p, 0, &u), URI_NONE, "empty path");
@@ -100,7 +100,7 @@ Test(uri, route_list_respects_length)
 	const char *p = "/uapi/phoneCalls/@me/0003*210/444444";
 
 	cr_assert_eq(uri_parse(p, strlen("/uapi/phoneCalls/@me/0003*210"), &u), URI_LIST,
-		     "the third segment lies past len");
+	             "the third segment lies past len");
 	cr_assert_str_eq(u.ext, "0003*210", "extension");
 }
 
@@ -110,7 +110,7 @@ Test(uri, route_call_three_segments)
 
 	memset(&u, 0xa5, sizeof(u));
 	cr_assert_eq(parse("/uapi/phoneCalls/123/0003*210/b817d2618fe6f1804333", &u), URI_CALL,
-		     "three segments: one call");
+	             "three segments: one call");
 	cr_assert_eq(u.route, URI_CALL, "route field");
 	cr_assert_eq(u.user, URI_USER_ID, "numeric user");
 	cr_assert_eq(u.user_id, 123LL, "user id");
@@ -165,11 +165,41 @@ Test(uri, user_selectors)
 Test(uri, user_invalid)
 {
 	static const char *const users[] = {
-		"@ME", "@Me", "@VIEWER", "@Owner", "@self", "@", "me", "@meX", "@me ", "@me%20",
-		"%40%40me", "@viewers", "@own", "-1", "+1", "01", "00", " 1", "1 ", "%201",
-		"1%20", "1.0", "1e3", "0x10", "1,2", "9223372036854775808",
-		"18446744073709551615", "99999999999999999999", "00000000000000000001",
-		"%2531", "1%00", "%", "%4", "%zz", "abc",
+	    "@ME",
+	    "@Me",
+	    "@VIEWER",
+	    "@Owner",
+	    "@self",
+	    "@",
+	    "me",
+	    "@meX",
+	    "@me ",
+	    "@me%20",
+	    "%40%40me",
+	    "@viewers",
+	    "@own",
+	    "-1",
+	    "+1",
+	    "01",
+	    "00",
+	    " 1",
+	    "1 ",
+	    "%201",
+	    "1%20",
+	    "1.0",
+	    "1e3",
+	    "0x10",
+	    "1,2",
+	    "9223372036854775808",
+	    "18446744073709551615",
+	    "99999999999999999999",
+	    "00000000000000000001",
+	    "%2531",
+	    "1%00",
+	    "%",
+	    "%4",
+	    "%zz",
+	    "abc",
 	};
 	struct uri u;
 
@@ -227,20 +257,42 @@ Test(uri, num_accepts)
 Test(uri, num_rejects)
 {
 	static const char *const bad[] = {
-		"00", "01", "007", "+1", "-1", "-0", " 1", "1 ", "", " ", "1a", "a1", "1.5", "1e2",
-		"0x1", "9223372036854775808", "9999999999999999999", "18446744073709551615",
-		"18446744073709551616", "99999999999999999999", "00000000000000000001",
-		"12345678901234567890", "123456789012345678901234567890",
+	    "00",
+	    "01",
+	    "007",
+	    "+1",
+	    "-1",
+	    "-0",
+	    " 1",
+	    "1 ",
+	    "",
+	    " ",
+	    "1a",
+	    "a1",
+	    "1.5",
+	    "1e2",
+	    "0x1",
+	    "9223372036854775808",
+	    "9999999999999999999",
+	    "18446744073709551615",
+	    "18446744073709551616",
+	    "99999999999999999999",
+	    "00000000000000000001",
+	    "12345678901234567890",
+	    "123456789012345678901234567890",
 	};
 	long long v;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		cr_assert_eq(uri_num(bad[i], strlen(bad[i]), 0x7fffffffffffffffLL, &v), -1,
-			     "\"%s\" must be rejected", bad[i]);
+		             "\"%s\" must be rejected", bad[i]);
 	cr_assert_eq(uri_num("101", 3, 100, &v), -1, "over max");
 	cr_assert_eq(uri_num("5001", 4, 5000, &v), -1, "over a small max");
 	cr_assert_eq(uri_num("1\0", 2, 100, &v), -1, "NUL inside");
-	cr_assert_eq(uri_num("\0" "1", 2, 100, &v), -1, "leading NUL");
+	cr_assert_eq(uri_num("\0"
+	                     "1",
+	                     2, 100, &v),
+	             -1, "leading NUL");
 }
 
 /* extension */
@@ -314,10 +366,11 @@ Test(uri, ext_self)
 Test(uri, ext_invalid)
 {
 	static const char *const exts[] = {
-		"@SELF", "@Self", "@self1", "@selfie", "@sel", "self", "@", "@me",
-		"0003*21a", "abc", "0003#210", "0003-210", "0003 210", "0003%20210", "0003+210",
-		"0003%2B210", "0003%00210", "%00", "0003*210%00", "0003%2F210", "0003.210",
-		"%", "0003%", "0003%2", "%zz", "%2G", "0003%*210", "\xc3\xa9",
+	    "@SELF",       "@Self",      "@self1",    "@selfie",    "@sel",       "self",
+	    "@",           "@me",        "0003*21a",  "abc",        "0003#210",   "0003-210",
+	    "0003 210",    "0003%20210", "0003+210",  "0003%2B210", "0003%00210", "%00",
+	    "0003*210%00", "0003%2F210", "0003.210",  "%",          "0003%",      "0003%2",
+	    "%zz",         "%2G",        "0003%*210", "\xc3\xa9",
 	};
 	struct uri u;
 
@@ -392,9 +445,10 @@ Test(uri, call_accepted)
 Test(uri, call_invalid)
 {
 	static const char *const ids[] = {
-		"%00", "ab%00", "%00ab", "%2F", "ab%2Fcd", "%2f", "..", ".", "a.b", "a-b", "a_b",
-		"a~b", "a b", "a%20b", "a+b", "a*b", "a%2Ab", "a@b", "%C3%A9", "\xc3\xa9", "%",
-		"ab%", "%4", "ab%4", "%zz", "ab%zzcd", "%g0", "%0g", "%%41",
+	    "%00",   "ab%00",   "%00ab",  "%2F",      "ab%2Fcd", "%2f",   "..",  ".",
+	    "a.b",   "a-b",     "a_b",    "a~b",      "a b",     "a%20b", "a+b", "a*b",
+	    "a%2Ab", "a@b",     "%C3%A9", "\xc3\xa9", "%",       "ab%",   "%4",  "ab%4",
+	    "%zz",   "ab%zzcd", "%g0",    "%0g",      "%%41",
 	};
 	struct uri u;
 
@@ -474,13 +528,13 @@ Test(uri, decode_escapes)
 
 Test(uri, decode_bad_escapes)
 {
-	static const char *const bad[] = {"%", "%4", "a%", "a%4", "%zz", "%4z", "%z4", "%g0",
-					  "%%", "%%41", "% 41", "%-1", "%+1"};
+	static const char *const bad[] = {"%",   "%4", "a%",   "a%4",  "%zz", "%4z", "%z4",
+	                                  "%g0", "%%", "%%41", "% 41", "%-1", "%+1"};
 	char out[16];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		cr_assert_eq(decode(bad[i], strlen(bad[i]), out, sizeof(out), false), -1L,
-			     "\"%s\" must be rejected", bad[i]);
+		             "\"%s\" must be rejected", bad[i]);
 }
 
 Test(uri, decode_plus)
@@ -523,8 +577,7 @@ Test(uri, query_found)
 	cr_assert_eq(q("count=5", "count", out, sizeof(out), &len), 1, "only parameter");
 	cr_assert_str_eq(out, "5", "value");
 	cr_assert_eq(len, (size_t)1, "length");
-	cr_assert_eq(q("startIndex=10&count=25&x=y", "count", out, sizeof(out), &len), 1,
-		     "middle");
+	cr_assert_eq(q("startIndex=10&count=25&x=y", "count", out, sizeof(out), &len), 1, "middle");
 	cr_assert_str_eq(out, "25", "middle value");
 	cr_assert_eq(q("a=1&count=7", "count", out, sizeof(out), &len), 1, "last");
 	cr_assert_str_eq(out, "7", "last value");
@@ -554,15 +607,15 @@ Test(uri, query_absent)
 Test(uri, query_names_exact)
 {
 	static const char *const others[] = {
-		"Count=5", "COUNT=5", "counts=5", "coun=5", "xcount=5", "count%20=5", " count=5",
-		"co%75nt=5", "count+=5", "count.=5",
+	    "Count=5",    "COUNT=5",  "counts=5",  "coun=5",   "xcount=5",
+	    "count%20=5", " count=5", "co%75nt=5", "count+=5", "count.=5",
 	};
 	char out[64];
 	size_t len;
 
 	for (size_t i = 0; i < sizeof(others) / sizeof(*others); i++)
 		cr_assert_eq(q(others[i], "count", out, sizeof(out), &len), 0,
-			     "\"%s\" is not count", others[i]);
+		             "\"%s\" is not count", others[i]);
 }
 
 Test(uri, query_duplicate)
@@ -574,10 +627,10 @@ Test(uri, query_duplicate)
 	cr_assert_eq(q("count=1&count=1", "count", out, sizeof(out), &len), -1, "twice, same");
 	cr_assert_eq(q("count&count=1", "count", out, sizeof(out), &len), -1, "twice, one bare");
 	cr_assert_eq(q("count=1&a=2&count=", "count", out, sizeof(out), &len), -1,
-		     "twice, one empty");
+	             "twice, one empty");
 	/* len bounds the query: the second one lies outside it. */
 	cr_assert_eq(uri_query("count=1&count=2", 7, "count", out, sizeof(out), &len), 1,
-		     "second occurrence past len");
+	             "second occurrence past len");
 	cr_assert_str_eq(out, "1", "value within len");
 }
 
@@ -606,7 +659,7 @@ Test(uri, query_bad_escape)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		cr_assert_eq(q(bad[i], "q", out, sizeof(out), &len), -1, "\"%s\"", bad[i]);
 	cr_assert_eq(q("q=%zz&count=5", "count", out, sizeof(out), &len), 1,
-		     "only the parameter asked for is decoded");
+	             "only the parameter asked for is decoded");
 	cr_assert_str_eq(out, "5", "value despite another parameter's bad escape");
 }
 
