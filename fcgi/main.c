@@ -186,7 +186,9 @@ static void serve(FCGX_Request *req, struct db *db, const char *base_url, char *
 
 	resp_init(&rs, rid);
 	pc_handle(db, &rq, &rs);
-	if (rs.status >= 500)
+	/* A 500 is a bug: log it with the request id the client saw. Outages (503) are
+	 * logged once by the database layer, not once per request. */
+	if (rs.status == 500)
 		log_msg("request=%s status=%d code=%s", rid, rs.status, err_info(rs.err)->code);
 
 	hlen = resp_head(&rs, head, sizeof(head));

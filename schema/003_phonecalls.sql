@@ -126,7 +126,8 @@ END $$;
 -- List PhoneCalls: one row per view of the calls of the requested page, ordered by
 -- published then id; total counts every call in scope. With p_one, only p_call (a NULL
 -- p_call is a malformed id). A page past the end yields one row with no call, to carry
--- the total.
+-- the total. The scope filter is one of four constant texts, chosen before planning,
+-- so each scope is planned on its own index; every value is bound, never formatted.
 CREATE FUNCTION pc_list(p_org bigint, p_user bigint, p_ext text, p_one boolean,
                         p_call text, p_start integer, p_count integer)
 RETURNS TABLE (code text, total bigint, call_id text, call_ext text, owner_user bigint,
@@ -136,7 +137,8 @@ RETURNS TABLE (code text, total bigint, call_id text, call_ext text, owner_user 
 LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 DECLARE
-    v_res record;
+    v_res    record;
+    v_filter text;
 BEGIN
     v_res := pc_resolve(p_org, p_user, p_ext);
     IF v_res.code = 'ok' AND p_one AND p_call IS NULL THEN
@@ -149,16 +151,22 @@ BEGIN
         RETURN;
     END IF;
 
-    RETURN QUERY
+    -- pc_resolve has confined the extension and the user to p_org already.
+    v_filter := CASE WHEN v_res.ext_id IS NOT NULL THEN 'c.extension_id = $1'
+                     WHEN p_user IS NOT NULL THEN 'e.user_id = $2'
+                     WHEN p_org IS NOT NULL THEN 'c.org_id = $3'
+                     ELSE 'true' END;
+    IF p_one THEN
+        v_filter := v_filter || ' AND c.id = $4';
+    END IF;
+
+    RETURN QUERY EXECUTE format($q$
     WITH calls AS (
         SELECT c.id, c.org_id, c.answered, c.published, e.number, e.user_id
           FROM phone_call c JOIN extension e ON e.id = c.extension_id
-         WHERE (NOT p_one OR c.id = p_call)
-           AND CASE WHEN v_res.ext_id IS NOT NULL THEN c.extension_id = v_res.ext_id
-                    ELSE (p_user IS NULL OR e.user_id = p_user)
-                         AND (p_org IS NULL OR c.org_id = p_org) END
+         WHERE %s
     ), page AS (
-        SELECT * FROM calls ORDER BY published, id OFFSET p_start LIMIT p_count
+        SELECT * FROM calls ORDER BY published, id OFFSET $5 LIMIT $6
     ), meta AS (
         SELECT count(*) AS total FROM calls
     )
@@ -172,5 +180,7 @@ BEGIN
       LEFT JOIN account o ON o.id = pg.org_id
       LEFT JOIN phone_call_view v ON v.call_id = pg.id
       LEFT JOIN extension ve ON ve.id = v.extension_id
-     ORDER BY pg.published, pg.id, v.id;
+     ORDER BY pg.published, pg.id, v.id
+    $q$, v_filter)
+    USING v_res.ext_id, p_user, p_org, p_call, p_start, p_count;
 END $$;
