@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "chars.h"
 #include "http.h"
 
 #define HTTP_TIMEOUT_S 30  /* a hung server fails the test instead of hanging it */
@@ -77,17 +78,6 @@ static const char *find_crlf(const char *p, const char *end)
 	return NULL;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes a chunked body (RFC 9112, 7.1) into a new NUL-terminated buffer. 0 or -1. */
 static int dechunk(const char *p, size_t len, char **out, size_t *outlen)
 {
@@ -100,7 +90,7 @@ static int dechunk(const char *p, size_t len, char **out, size_t *outlen)
 	for (;;) {
 		size_t size = 0;
 		int digits = 0, v;
-		while (p < end && (v = hexval(*p)) >= 0 && digits < 16) {
+		while (p < end && (v = chars_hex((unsigned char)*p)) >= 0 && digits < 16) {
 			size = size * 16 + (size_t)v;
 			p++;
 			digits++;
