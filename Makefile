@@ -8,6 +8,7 @@
 #                   workers and tests built with AddressSanitizer and UBSan)
 #   make valgrind   a worker under valgrind memcheck, driven by 1,000 mixed requests
 #   make bench      requests per second through nginx (wrk)
+#   make fresh      the two commands in a freshly debootstrapped Debian 12 (root, mirror)
 
 CC      ?= cc
 SAN     ?= 0
@@ -30,7 +31,7 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
 
-.PHONY: all run stop check unit itest valgrind bench deps clean format
+.PHONY: all run stop check unit itest valgrind bench fresh deps clean format
 
 all: $(BUILD)/pc-worker
 
@@ -79,6 +80,9 @@ valgrind: deps
 bench: deps
 	$(MAKE) all
 	PC_WORKER=$(CURDIR)/build/pc-worker tools/bench
+
+fresh:
+	tools/fresh
 
 format:
 	clang-format -i src/*.c src/*.h fcgi/*.c tests/*.c tests/*.h
