@@ -179,8 +179,15 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 		if (PQresultStatus(r) == PGRES_TUPLES_OK)
 			return r;
 		state = sqlstate(r);
-		if (PQstatus(d->conn) != CONNECTION_OK) {
-			/* Lost mid-request: retry once on a new connection. */
+		/* Lost mid-request, or the session lost its prepared statements (a pooler's
+		 * DISCARD ALL: 26000) or their plans (a migration changed a result type:
+		 * 0A000): retry once on a new connection, which prepares them again. */
+		if (PQstatus(d->conn) != CONNECTION_OK ||
+		    (attempt == 0 &&
+		     (strcmp(state, "26000") == 0 || strcmp(state, "0A000") == 0))) {
+			if (PQstatus(d->conn) == CONNECTION_OK)
+				log_msg("statement %s failed: sqlstate=%s; reconnecting",
+				        stmts[st].name, state);
 			PQclear(r);
 			drop(d);
 			d->last_try = -DB_RETRY_MS;
