@@ -16,7 +16,6 @@ enum ctx_kind { CTX_USER, CTX_ORG, CTX_ADMIN, CTX_SP, CTX_UNKNOWN };
 
 struct ctx_token {
 	long long token_id;
-	long long app_id;
 	enum ctx_kind kind;
 	long long account_id; /* the App's account */
 	long long org_id;     /* its organization, 0 when above one */

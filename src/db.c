@@ -33,7 +33,7 @@ enum { ST_AUTH, ST_ACT, ST_LIST, ST__MAX };
 
 static const struct stmt stmts[ST__MAX] = {
     [ST_AUTH] = {"auth",
-                 "SELECT t.id, t.app_id, a.kind, a.id, coalesce(a.org_id, 0) "
+                 "SELECT t.id, a.kind, a.id, coalesce(a.org_id, 0) "
                  "FROM access_token t JOIN app p ON p.id = t.app_id "
                  "JOIN account a ON a.id = p.account_id "
                  "WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL "
@@ -228,10 +228,9 @@ enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], stru
 		goto done;
 	}
 	out->token_id = col_ll(r, 0, 0);
-	out->app_id = col_ll(r, 0, 1);
-	out->kind = ctx_kind_parse(PQgetvalue(r, 0, 2), (size_t)PQgetlength(r, 0, 2));
-	out->account_id = col_ll(r, 0, 3);
-	out->org_id = col_ll(r, 0, 4);
+	out->kind = ctx_kind_parse(PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
+	out->account_id = col_ll(r, 0, 2);
+	out->org_id = col_ll(r, 0, 3);
 	e = ERR_NONE;
 done:
 	PQclear(r);

@@ -15,7 +15,6 @@
 #define URI_SEG_MAX 64     /* longest decoded segment kept; a longer one is invalid */
 #define URI_EXT_MAX 32     /* longest extension number */
 #define URI_CALLID_MAX 64  /* longest phoneCallId */
-#define URI_PARAM_MAX 4096 /* longest decoded query parameter value kept */
 
 enum uri_route {
 	URI_NONE, /* not a PhoneCalls path: 404 */

@@ -16,7 +16,7 @@ static const char *const sel_name[SEL__MAX] = {"@me",      "@owner", "own id",
 
 static struct ctx_token token(enum ctx_kind kind)
 {
-	struct ctx_token t = {.token_id = 7, .app_id = 8, .kind = kind};
+	struct ctx_token t = {.token_id = 7, .kind = kind};
 
 	switch (kind) {
 	case CTX_USER:
