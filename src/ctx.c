@@ -24,9 +24,18 @@ enum ctx_kind ctx_kind_parse(const char *s, size_t len)
 	return CTX_UNKNOWN;
 }
 
+enum err ctx_allowed(const struct ctx_token *t)
+{
+	/* Service providers cannot register UnifiedAPI Apps (UAPI). */
+	return t->kind == CTX_USER || t->kind == CTX_ORG || t->kind == CTX_ADMIN ? ERR_NONE
+	                                                                         : ERR_FORBIDDEN;
+}
+
 enum err ctx_resolve(const struct ctx_token *t, const struct uri *u, struct ctx_scope *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (ctx_allowed(t) != ERR_NONE)
+		return ERR_FORBIDDEN;
 	switch (t->kind) {
 	case CTX_USER:
 		out->org_id = t->org_id;
@@ -49,7 +58,6 @@ enum err ctx_resolve(const struct ctx_token *t, const struct uri *u, struct ctx_
 		}
 		return ERR_USER_INVALID;
 	case CTX_SP:
-		return ERR_FORBIDDEN;
 	case CTX_UNKNOWN:
 		break;
 	}

@@ -29,7 +29,11 @@ struct ctx_scope {
 /* The account kind as the database spells it, or CTX_UNKNOWN. */
 enum ctx_kind ctx_kind_parse(const char *s, size_t len);
 
-/* ERR_NONE and the scope, ERR_FORBIDDEN, or ERR_USER_INVALID. */
+/* Whether the token's account may use PhoneCalls at all: ERR_NONE or ERR_FORBIDDEN.
+ * Answered right after authentication, before the request itself is looked at. */
+enum err ctx_allowed(const struct ctx_token *t);
+
+/* ERR_NONE and the scope, ERR_FORBIDDEN (as ctx_allowed), or ERR_USER_INVALID. */
 enum err ctx_resolve(const struct ctx_token *t, const struct uri *u, struct ctx_scope *out);
 
 #endif

@@ -324,12 +324,8 @@ void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 		return;
 	}
 	memset(&tok, 0, sizeof(tok));
-	if ((e = db_auth(db, digest, &tok)) != ERR_NONE) {
+	if ((e = db_auth(db, digest, &tok)) != ERR_NONE || (e = ctx_allowed(&tok)) != ERR_NONE) {
 		resp_error(rs, e);
-		return;
-	}
-	if (tok.kind == CTX_SP || tok.kind == CTX_UNKNOWN) {
-		resp_error(rs, ERR_FORBIDDEN);
 		return;
 	}
 	if (put) {

@@ -276,3 +276,21 @@ Test(ctx, kind_parse_near_misses)
 	cr_assert_eq(ctx_kind_parse("user", 5), CTX_UNKNOWN, "a trailing NUL counts");
 	cr_assert_eq(ctx_kind_parse("admin", 0), CTX_UNKNOWN, "empty by length");
 }
+
+Test(ctx, allowed)
+{
+	static const struct {
+		enum ctx_kind kind;
+		enum err want;
+	} cases[] = {
+	    {CTX_USER, ERR_NONE},         {CTX_ORG, ERR_NONE},
+	    {CTX_ADMIN, ERR_NONE},        {CTX_SP, ERR_FORBIDDEN},
+	    {CTX_UNKNOWN, ERR_FORBIDDEN}, {(enum ctx_kind)42, ERR_FORBIDDEN},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct ctx_token t = {.token_id = 1, .kind = cases[i].kind, .account_id = 12};
+		cr_assert_eq(ctx_allowed(&t), cases[i].want, "kind %d: %d", (int)cases[i].kind,
+		             (int)ctx_allowed(&t));
+	}
+}
