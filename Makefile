@@ -13,18 +13,24 @@
 CC      ?= cc
 SAN     ?= 0
 PKGS    := fcgi yajl libpq
+# CFLAGS/LDFLAGS are the user's (optimization, debug); the project's own flags are
+# kept apart so that `make CFLAGS=...` cannot drop the standard or -Werror.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c17 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-           -Isrc $(shell pkg-config --cflags $(PKGS))
-LDLIBS  := $(shell pkg-config --libs $(PKGS))
+PCFLAGS := -std=c17 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+           -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRITERION := $(shell pkg-config --libs criterion 2>/dev/null)
 
 ifeq ($(SAN),1)
 BUILD   := build/san
-CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=address,undefined
+PCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+PCLDFLAGS := -fsanitize=address,undefined
 else
 BUILD   := build
+PCLDFLAGS :=
 endif
+CCALL   = $(CC) $(PCFLAGS) $(CFLAGS)
+LDALL   = $(PCLDFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard src/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
@@ -37,22 +43,20 @@ all: $(BUILD)/pc-worker
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CCALL) -c $< -o $@
 
 $(BUILD)/libpc.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/pc-worker: fcgi/main.c $(BUILD)/libpc.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/libpc.a $(LDLIBS) -o $@
+	$(CCALL) $(LDALL) $< $(BUILD)/libpc.a $(LDLIBS) -o $@
 
 # Unit tests #include the .c files they test, so static functions stay testable.
 $(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) \
-	    $(shell pkg-config --libs criterion) -o $@
+	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) $(CRITERION) -o $@
 
 $(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(ITEST) tests/http.c $(LDLIBS) \
-	    $(shell pkg-config --libs criterion) -o $@
+	$(CCALL) $(LDALL) $(ITEST) tests/http.c $(LDLIBS) $(CRITERION) -o $@
 
 deps:
 	tools/stack deps
