@@ -13,24 +13,14 @@
 #define ACTION(a) "{\"action\":" a ",\"phoneCallViewId\":\"01\"}"
 #define ID64 "a123456789b123456789c123456789d123456789e123456789f123456789g123"
 #define ID65 ID64 "4"
-#define RAW_HOST "Host: 127.0.0.1\r\nConnection: close\r\n"
 
 TestSuite(errors, .init = it_restore_demo);
 
-struct ecase {
-	const char *method;
-	const char *target;
-	const char *headers;
-	const char *body; /* NULL: none */
-	int status;
-	const char *code;
-};
-
 /* Sends every case and checks its error answer; reports each mismatch. */
-static void run_cases(const struct ecase *cases, size_t n)
+static void run_cases(const struct it_case *cases, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct ecase *c = &cases[i];
+		const struct it_case *c = &cases[i];
 		char label[256];
 		struct http_resp r;
 
@@ -106,7 +96,7 @@ static char *nested_stop(int depth)
 
 Test(errors, phonecall_invalid)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"PUT", P_LIST210 "/bad-id!", PUTH, BODY_STOP01, 400, "pc_phonecall_invalid"},
 	    {"PUT", P_LIST210 "/999999", PUTH, BODY_STOP01, 400, "pc_phonecall_invalid"},
 	    {"PUT", P_LIST210 "/" ID65, PUTH, BODY_STOP01, 400, "pc_phonecall_invalid"},
@@ -132,7 +122,7 @@ Test(errors, phonecall_invalid)
 
 Test(errors, phonecallview_invalid)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"PUT", P_CALL444, PUTH, "{\"action\":\"StopRecording\"}", 400,
 	     "pc_phonecallview_invalid"},
 	    {"PUT", P_CALL444, PUTH, STOP("1"), 400, "pc_phonecallview_invalid"},
@@ -149,7 +139,7 @@ Test(errors, phonecallview_invalid)
 
 Test(errors, action_invalid)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"PUT", P_CALL444, PUTH, "{\"phoneCallViewId\":\"01\"}", 400, "pc_action_invalid"},
 	    {"PUT", P_CALL444, PUTH, ACTION("\"stoprecording\""), 400, "pc_action_invalid"},
 	    {"PUT", P_CALL444, PUTH, ACTION("5"), 400, "pc_action_invalid"},
@@ -164,7 +154,7 @@ Test(errors, action_invalid)
 
 Test(errors, format_invalid)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"PUT", P_CALL444, PUTH, START("\"01\"", "\"mp3\""), 400, "pc_format_invalid"},
 	    {"PUT", P_CALL444, PUTH, START("\"01\"", "null"), 400, "pc_format_invalid"},
 	    {"PUT", P_CALL444, PUTH, START("\"01\"", "1"), 400, "pc_format_invalid"},
@@ -177,7 +167,7 @@ Test(errors, format_invalid)
 
 Test(errors, recording_disabled)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"PUT", P_CALL555, PUTH, BODY_STOP01, 400, "pc_recording_disabled"},
 	    {"PUT", P_CALL555, PUTH, BODY_START01, 400, "pc_recording_disabled"},
 	    {"PUT", P_CALL555, PUTH, BODY_START01_WAV49, 400, "pc_recording_disabled"},
@@ -200,22 +190,22 @@ Test(errors, user_invalid)
 	    "9223372036854775808",
 	    "9223372036854775807",
 	};
-	struct ecase c[3];
+	struct it_case c[3];
 	char call[128], list[128];
 
 	for (size_t i = 0; i < sizeof(users) / sizeof(*users); i++) {
 		snprintf(call, sizeof(call), P_PREFIX "%s/0003*210/444444", users[i]);
 		snprintf(list, sizeof(list), P_PREFIX "%s/0003*210", users[i]);
-		c[0] = (struct ecase){"PUT", call, PUTH, BODY_STOP01, 400, "user_invalid"};
-		c[1] = (struct ecase){"GET", call, A12, NULL, 400, "user_invalid"};
-		c[2] = (struct ecase){"GET", list, A12, NULL, 400, "user_invalid"};
+		c[0] = (struct it_case){"PUT", call, PUTH, BODY_STOP01, 400, "user_invalid"};
+		c[1] = (struct it_case){"GET", call, A12, NULL, 400, "user_invalid"};
+		c[2] = (struct it_case){"GET", list, A12, NULL, 400, "user_invalid"};
 		RUN(c);
 	}
 }
 
 Test(errors, me_without_a_user)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"PUT", P_PREFIX "@me/0003*210/444444", H_AUTH(TOK_ORG3) H_JSON, BODY_STOP01, 400,
 	     "user_invalid"},
 	    {"GET", P_PREFIX "@me/0003*210/444444", H_AUTH(TOK_ORG3), NULL, 400, "user_invalid"},
@@ -232,22 +222,22 @@ Test(errors, extension_invalid)
 	    "12ab",  "0003*999",   "0003*220",     "0004*100",
 	    "@SELF", "0003%2B210", "0003%252A210", "000300000000000000000000000000*210",
 	};
-	struct ecase c[3];
+	struct it_case c[3];
 	char call[128], list[128];
 
 	for (size_t i = 0; i < sizeof(exts) / sizeof(*exts); i++) {
 		snprintf(call, sizeof(call), P_PREFIX "12/%s/444444", exts[i]);
 		snprintf(list, sizeof(list), P_PREFIX "12/%s", exts[i]);
-		c[0] = (struct ecase){"PUT", call, PUTH, BODY_STOP01, 400, "extension_invalid"};
-		c[1] = (struct ecase){"GET", call, A12, NULL, 400, "extension_invalid"};
-		c[2] = (struct ecase){"GET", list, A12, NULL, 400, "extension_invalid"};
+		c[0] = (struct it_case){"PUT", call, PUTH, BODY_STOP01, 400, "extension_invalid"};
+		c[1] = (struct it_case){"GET", call, A12, NULL, 400, "extension_invalid"};
+		c[2] = (struct it_case){"GET", list, A12, NULL, 400, "extension_invalid"};
 		RUN(c);
 	}
 }
 
 Test(errors, json_invalid)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"PUT", P_CALL444, PUTH, "{\"action\":\"StopRecording\",", 400, "json_invalid"},
 	    {"PUT", P_CALL444, PUTH,
 	     "{\"action\":\"StopRecording\",\"action\":\"StopRecording\","
@@ -283,7 +273,7 @@ Test(errors, json_invalid)
 	    "Infinity", "\"\\x\"", "\"\\u12\"", "\"a\001b\"", "\"a\tb\"", "\f1",  "1\v",
 	};
 	char *deep = nested_stop(33), body[128];
-	struct ecase c = {"PUT", P_CALL444, PUTH, deep, 400, "json_invalid"};
+	struct it_case c = {"PUT", P_CALL444, PUTH, deep, 400, "json_invalid"};
 
 	RUN(cases);
 	run_cases(&c, 1);
@@ -337,7 +327,7 @@ Test(errors, json_limits_accepted)
 
 Test(errors, paging_invalid)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"GET", P_LIST210 "?startIndex=-1", A12, NULL, 400, "startindex_invalid"},
 	    {"GET", P_LIST210 "?startIndex=5001", A12, NULL, 400, "startindex_invalid"},
 	    {"GET", P_LIST210 "?startIndex=abc", A12, NULL, 400, "startindex_invalid"},
@@ -401,18 +391,18 @@ Test(errors, unauthorized)
 	    H_AUTH(TOK_EXPIRED),
 	    H_AUTH(TOK_REVOKED),
 	};
-	struct ecase c[3];
+	struct it_case c[3];
 	char put[256];
 
 	for (size_t i = 0; i < sizeof(auth) / sizeof(*auth); i++) {
 		snprintf(put, sizeof(put), "%s" H_JSON, auth[i]);
-		c[0] = (struct ecase){"PUT", P_CALL444, put, BODY_STOP01, 401, "access_denied"};
-		c[1] = (struct ecase){"GET", P_CALL444, auth[i], NULL, 401, "access_denied"};
-		c[2] = (struct ecase){"GET", P_LIST210, auth[i], NULL, 401, "access_denied"};
+		c[0] = (struct it_case){"PUT", P_CALL444, put, BODY_STOP01, 401, "access_denied"};
+		c[1] = (struct it_case){"GET", P_CALL444, auth[i], NULL, 401, "access_denied"};
+		c[2] = (struct it_case){"GET", P_LIST210, auth[i], NULL, 401, "access_denied"};
 		RUN(c);
 	}
 	{
-		static const struct ecase q[] = {
+		static const struct it_case q[] = {
 		    {"GET", P_LIST210 "?accessRequestToken=nope", "", NULL, 401, "access_denied"},
 		    {"GET", P_LIST210 "?accessRequestToken=" TOK_EXPIRED, "", NULL, 401,
 		     "access_denied"},
@@ -444,7 +434,7 @@ Test(errors, two_authorization_headers)
 
 Test(errors, forbidden_service_provider)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"PUT", P_CALL444, H_AUTH(TOK_SP) H_JSON, BODY_STOP01, 403, "access_denied"},
 	    {"GET", P_CALL444, H_AUTH(TOK_SP), NULL, 403, "access_denied"},
 	    {"GET", P_LIST210, H_AUTH(TOK_SP), NULL, 403, "access_denied"},
@@ -457,7 +447,7 @@ Test(errors, forbidden_service_provider)
 
 Test(errors, not_found)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"GET", "/uapi/phonecalls/12/0003*210/444444", A12, NULL, 404, "resource_not_found"},
 	    {"PUT", "/uapi/phonecalls/12/0003*210/444444", PUTH, BODY_STOP01, 404,
 	     "resource_not_found"},
@@ -582,7 +572,7 @@ Test(errors, request_too_large_when_the_client_gives_up)
 
 Test(errors, content_type_invalid)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    {"PUT", P_CALL444, A12, BODY_STOP01, 415, "content_type_invalid"},
 	    {"PUT", P_CALL444, A12 "Content-Type: text/plain\r\n", BODY_STOP01, 415,
 	     "content_type_invalid"},
@@ -605,7 +595,7 @@ Test(errors, not_implemented)
 	    "Whisper", "Transfer", "TransferToVoicemail",
 	};
 	char body[128];
-	struct ecase c = {"PUT", P_CALL444, PUTH, body, 501, "request_not_implemented"};
+	struct it_case c = {"PUT", P_CALL444, PUTH, body, 501, "request_not_implemented"};
 
 	for (size_t i = 0; i < sizeof(actions) / sizeof(*actions); i++) {
 		snprintf(body, sizeof(body), "{\"action\":\"%s\",\"phoneCallViewId\":\"01\"}",
@@ -617,7 +607,7 @@ Test(errors, not_implemented)
 /* Requests that are wrong in two ways answer the error of the check that comes first. */
 Test(errors, check_order)
 {
-	static const struct ecase cases[] = {
+	static const struct it_case cases[] = {
 	    /* token before content type and JSON */
 	    {"PUT", P_CALL444, "Authorization: Bearer nope\r\n" H_JSON, "{", 401, "access_denied"},
 	    {"PUT", P_CALL444, "Content-Type: text/plain\r\n", "{", 401, "access_denied"},

@@ -7,55 +7,49 @@
 
 #define A12 H_AUTH(TOK_U12)
 #define PUTH A12 H_JSON
-#define RAW_HOST "Host: 127.0.0.1\r\nConnection: close\r\n"
 
 TestSuite(state, .init = it_restore_demo);
 
-struct failing {
-	const char *method;
-	const char *target;
-	const char *headers;
-	const char *body;
-	int status;
-};
-
 /* Failing requests of every kind, most of them aimed at a view that is being recorded. */
-static const struct failing reqs[] = {
-    {"PUT", P_LIST210 "/bad-id!", PUTH, BODY_STOP01, 400},
-    {"PUT", P_LIST210 "/999999", PUTH, BODY_STOP01, 400},
-    {"PUT", P_CALL444, PUTH, "{\"action\":\"StopRecording\"}", 400},
-    {"PUT", P_CALL444, PUTH, "{\"action\":\"StopRecording\",\"phoneCallViewId\":\"99\"}", 400},
-    {"PUT", P_CALL444, PUTH, "{\"action\":\"stoprecording\",\"phoneCallViewId\":\"01\"}", 400},
+static const struct it_case reqs[] = {
+    {"PUT", P_LIST210 "/bad-id!", PUTH, BODY_STOP01, 400, NULL},
+    {"PUT", P_LIST210 "/999999", PUTH, BODY_STOP01, 400, NULL},
+    {"PUT", P_CALL444, PUTH, "{\"action\":\"StopRecording\"}", 400, NULL},
+    {"PUT", P_CALL444, PUTH, "{\"action\":\"StopRecording\",\"phoneCallViewId\":\"99\"}", 400,
+     NULL},
+    {"PUT", P_CALL444, PUTH, "{\"action\":\"stoprecording\",\"phoneCallViewId\":\"01\"}", 400,
+     NULL},
     {"PUT", P_CALL444, PUTH,
-     "{\"action\":\"StartRecording\",\"phoneCallViewId\":\"01\",\"format\":\"mp3\"}", 400},
-    {"PUT", P_CALL555, PUTH, BODY_STOP01, 400},
-    {"PUT", P_CALL555, PUTH, BODY_START01, 400},
-    {"PUT", P_PREFIX "abc/0003*210/444444", PUTH, BODY_STOP01, 400},
-    {"PUT", P_CALL777, PUTH, BODY_STOP01, 400},
-    {"PUT", P_PREFIX "12/0003*220/777777", PUTH, BODY_STOP01, 400},
-    {"PUT", P_PREFIX "@owner/@self/777777", PUTH, BODY_STOP01, 400},
-    {"PUT", P_CALL444, PUTH, "{\"action\":\"StopRecording\",", 400},
+     "{\"action\":\"StartRecording\",\"phoneCallViewId\":\"01\",\"format\":\"mp3\"}", 400, NULL},
+    {"PUT", P_CALL555, PUTH, BODY_STOP01, 400, NULL},
+    {"PUT", P_CALL555, PUTH, BODY_START01, 400, NULL},
+    {"PUT", P_PREFIX "abc/0003*210/444444", PUTH, BODY_STOP01, 400, NULL},
+    {"PUT", P_CALL777, PUTH, BODY_STOP01, 400, NULL},
+    {"PUT", P_PREFIX "12/0003*220/777777", PUTH, BODY_STOP01, 400, NULL},
+    {"PUT", P_PREFIX "@owner/@self/777777", PUTH, BODY_STOP01, 400, NULL},
+    {"PUT", P_CALL444, PUTH, "{\"action\":\"StopRecording\",", 400, NULL},
     {"PUT", P_CALL444, PUTH,
-     "{\"action\":\"StopRecording\",\"phoneCallViewId\":\"01\",\"phoneCallViewId\":\"01\"}", 400},
-    {"PUT", P_CALL444, PUTH, "\xEF\xBB\xBF" BODY_STOP01, 400},
-    {"PUT", P_CALL444, H_JSON, BODY_STOP01, 401},
-    {"PUT", P_CALL444, H_AUTH(TOK_EXPIRED) H_JSON, BODY_STOP01, 401},
-    {"PUT", P_CALL444, H_AUTH(TOK_REVOKED) H_JSON, BODY_STOP01, 401},
-    {"PUT", P_CALL444, H_AUTH(TOK_SP) H_JSON, BODY_STOP01, 403},
-    {"PUT", P_CALL444, H_AUTH(TOK_ORG4) H_JSON, BODY_STOP01, 400},
-    {"PUT", P_PREFIX "@owner/0003*210/444444", H_AUTH(TOK_ORG4) H_JSON, BODY_STOP01, 400},
-    {"PUT", P_PREFIX "@owner/@self/444444", H_AUTH(TOK_ORG4) H_JSON, BODY_STOP01, 400},
-    {"PUT", P_CALL444, H_AUTH(TOK_U20) H_JSON, BODY_STOP01, 400},
-    {"PUT", P_CALL666, H_AUTH(TOK_ORG3) H_JSON, BODY_STOP01, 400},
-    {"PUT", "/uapi/phonecalls/12/0003*210/444444", PUTH, BODY_STOP01, 404},
-    {"POST", P_CALL444, PUTH, BODY_STOP01, 405},
-    {"DELETE", P_CALL444, A12, NULL, 405},
-    {"PUT", P_LIST210, PUTH, BODY_STOP01, 405},
-    {"PUT", P_CALL444, A12 "Content-Type: text/plain\r\n", BODY_STOP01, 415},
-    {"PUT", P_CALL444, PUTH, "{\"action\":\"OnHold\",\"phoneCallViewId\":\"01\"}", 501},
-    {"PUT", P_CALL444, PUTH, "{\"action\":\"Transfer\",\"phoneCallViewId\":\"01\"}", 501},
-    {"GET", P_LIST210 "?startIndex=-1", A12, NULL, 400},
-    {"GET", P_LIST210 "?count=0", A12, NULL, 400},
+     "{\"action\":\"StopRecording\",\"phoneCallViewId\":\"01\",\"phoneCallViewId\":\"01\"}", 400,
+     NULL},
+    {"PUT", P_CALL444, PUTH, "\xEF\xBB\xBF" BODY_STOP01, 400, NULL},
+    {"PUT", P_CALL444, H_JSON, BODY_STOP01, 401, NULL},
+    {"PUT", P_CALL444, H_AUTH(TOK_EXPIRED) H_JSON, BODY_STOP01, 401, NULL},
+    {"PUT", P_CALL444, H_AUTH(TOK_REVOKED) H_JSON, BODY_STOP01, 401, NULL},
+    {"PUT", P_CALL444, H_AUTH(TOK_SP) H_JSON, BODY_STOP01, 403, NULL},
+    {"PUT", P_CALL444, H_AUTH(TOK_ORG4) H_JSON, BODY_STOP01, 400, NULL},
+    {"PUT", P_PREFIX "@owner/0003*210/444444", H_AUTH(TOK_ORG4) H_JSON, BODY_STOP01, 400, NULL},
+    {"PUT", P_PREFIX "@owner/@self/444444", H_AUTH(TOK_ORG4) H_JSON, BODY_STOP01, 400, NULL},
+    {"PUT", P_CALL444, H_AUTH(TOK_U20) H_JSON, BODY_STOP01, 400, NULL},
+    {"PUT", P_CALL666, H_AUTH(TOK_ORG3) H_JSON, BODY_STOP01, 400, NULL},
+    {"PUT", "/uapi/phonecalls/12/0003*210/444444", PUTH, BODY_STOP01, 404, NULL},
+    {"POST", P_CALL444, PUTH, BODY_STOP01, 405, NULL},
+    {"DELETE", P_CALL444, A12, NULL, 405, NULL},
+    {"PUT", P_LIST210, PUTH, BODY_STOP01, 405, NULL},
+    {"PUT", P_CALL444, A12 "Content-Type: text/plain\r\n", BODY_STOP01, 415, NULL},
+    {"PUT", P_CALL444, PUTH, "{\"action\":\"OnHold\",\"phoneCallViewId\":\"01\"}", 501, NULL},
+    {"PUT", P_CALL444, PUTH, "{\"action\":\"Transfer\",\"phoneCallViewId\":\"01\"}", 501, NULL},
+    {"GET", P_LIST210 "?startIndex=-1", A12, NULL, 400, NULL},
+    {"GET", P_LIST210 "?count=0", A12, NULL, 400, NULL},
 };
 
 Test(state, failed_requests_change_nothing)

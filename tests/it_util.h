@@ -38,6 +38,18 @@
 
 #define H_JSON "Content-Type: application/json\r\n"
 #define H_AUTH(tok) "Authorization: Bearer " tok "\r\n"
+/* Host and Connection lines of a request written out raw. */
+#define RAW_HOST "Host: 127.0.0.1\r\nConnection: close\r\n"
+
+/* A request expected to fail: what to send and the answer it must get. */
+struct it_case {
+	const char *method;
+	const char *target;
+	const char *headers;
+	const char *body; /* NULL: none */
+	int status;
+	const char *code; /* error code; NULL where only the status is checked */
+};
 
 /* A non-fatal check that also clears *ok when it fails. */
 #define IT_CHECK(ok, cond, ...)                                                                    \
