@@ -1,5 +1,16 @@
-/* it_faults.c - the database and the worker pool going away and coming back (suite runs last). */
+/*
+ * it_faults.c - the database and the worker pool going away and coming back, idle and under
+ * load (suite runs last).
+ *
+ * Under load, each PUT thread owns one view of its own call and alternates Start and Stop,
+ * repeating a transition until it is answered 202; after a failed answer it reads the view
+ * to learn whether that request committed anyway. So every transition it saw happen must have
+ * exactly one event: fewer is a lost update, more a doubled one. PC_FAULT_ROUNDS repeats
+ * each fault (make faults); every round prints one summary line.
+ */
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +21,16 @@
 #define WORKERS_MAX 64
 #define PG_RECOVERY_S 2.0 /* the contract: every request succeeds again within 2 s */
 #define POOL_RECOVERY_S 15.0
+#define LOAD_PUTTERS 4     /* threads changing recordings, one call each */
+#define LOAD_GETTERS 2     /* threads listing calls */
+#define LOAD_NAP_MS 5      /* pause between a thread's requests: a bounded load */
+#define LOAD_WARM_MS 700   /* load before the fault */
+#define LOAD_AFTER_MS 2500 /* load after the fault is over */
+#define OUTAGE_MS 1000     /* how long the database stays down */
+#define SETTLE_S 20.0      /* how long a thread may retry its last transition at the end */
+#define HOLD_MS 600        /* how long a request is held in flight while its worker stops */
+#define LOCK_WAIT_S 5.0
+#define ROUNDS_MAX 100
 
 /* What this test process has stopped and must start again, even when it fails. */
 static int pg_stopped, pool_stopped;
@@ -47,7 +68,15 @@ static void restore_stack(void)
 		pool_stopped = 0;
 }
 
-TestSuite(zz_faults, .fini = restore_stack, .timeout = 120);
+static void drop_load_calls(void);
+
+static void restore_all(void)
+{
+	restore_stack();
+	drop_load_calls();
+}
+
+TestSuite(zz_faults, .fini = restore_all, .timeout = 1200);
 
 static void *burst_one(void *arg)
 {
@@ -157,4 +186,469 @@ Test(zz_faults, query_token_stays_out_of_the_error_log)
 	cr_assert(log != NULL, "cannot read %s", path);
 	cr_expect(strstr(log, TOK_U12) == NULL, "%s holds the token of a query", path);
 	free(log);
+}
+
+/* Load */
+
+enum fault { FAULT_PG_RESTART, FAULT_KILL_WORKER, FAULT_TERM_POOL };
+
+static const char *const fault_names[] = {"postgres-restart", "kill-9-worker", "sigterm-pool"};
+
+/* One load thread: its call (PUT threads) and what it saw. */
+struct loader {
+	pthread_t thread;
+	int put; /* 1: PUTs on call, 0: GETs of a list */
+	char call[16];
+	long sent, ok, unavailable, other, no_answer;
+	int other_status;  /* the last unexpected status */
+	long transitions;  /* state changes seen: answered 202, or read after a failure */
+	long lost_answers; /* failed requests that committed all the same */
+	int recording;     /* the view's state as last known */
+	int pending;       /* a transition was tried and not yet seen to happen */
+	double last_fail;  /* it_now() of the last failure; 0: none */
+};
+
+static struct loader loaders[LOAD_PUTTERS + LOAD_GETTERS];
+static atomic_int load_stop;
+static double load_deadline;
+
+#define LOAD_CALL_FMT "fault%d"
+#define HOLD_CALL "faulthold"
+#define LOAD_EXT "0003*210" /* user 12's, recorded on demand */
+
+static void load_call_path(char *buf, size_t cap, const char *call)
+{
+	snprintf(buf, cap, P_PREFIX "12/" LOAD_EXT "/%s", call);
+}
+
+/* Calls of the load, one view each ("01", not recorded); the demo calls stay untouched. */
+static void make_load_calls(void)
+{
+	char call[16];
+
+	for (int i = 0; i <= LOAD_PUTTERS; i++) {
+		if (i < LOAD_PUTTERS)
+			snprintf(call, sizeof(call), LOAD_CALL_FMT, i);
+		else
+			snprintf(call, sizeof(call), "%s", HOLD_CALL);
+		DB_EXEC("INSERT INTO phone_call (id, org_id, extension_id, answered) "
+		        "SELECT $1, org_id, id, now() FROM extension WHERE number = $2 "
+		        "ON CONFLICT (id) DO NOTHING",
+		        call, LOAD_EXT);
+		DB_EXEC("INSERT INTO phone_call_view (call_id, id, org_id, extension_id, answered, "
+		        "status, source, destination) "
+		        "SELECT $1, '01', org_id, id, now(), 5, '{7778888}', ARRAY[number] "
+		        "FROM extension WHERE number = $2 ON CONFLICT (call_id, id) DO NOTHING",
+		        call, LOAD_EXT);
+		DB_EXEC("UPDATE phone_call_view SET recording = NULL, recording_format = NULL "
+		        "WHERE call_id = $1",
+		        call);
+	}
+}
+
+static void drop_load_calls(void)
+{
+	DB_EXEC("DELETE FROM phone_call WHERE id ~ '^fault'");
+}
+
+/* Whether the view of call is recorded (1, 0), read outside HTTP; -1 when the database
+ * cannot say. Non-fatal: it runs in load threads, also while the database is down. */
+static int view_state(const char *call)
+{
+	const char *params[1] = {call};
+	PGconn *c = PQconnectdb("connect_timeout=2");
+	PGresult *r = NULL;
+	int state = -1;
+
+	if (PQstatus(c) == CONNECTION_OK) {
+		r = PQexecParams(c,
+		                 "SELECT recording IS NOT NULL FROM phone_call_view "
+		                 "WHERE call_id = $1 AND id = '01'",
+		                 1, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			state = PQgetvalue(r, 0, 0)[0] == 't';
+	}
+	PQclear(r);
+	PQfinish(c);
+	return state;
+}
+
+/* One request of a load thread; returns its status, -1 when no answer came. */
+static int load_request(struct loader *l, const char *path)
+{
+	struct http_resp r;
+	int status;
+
+	if (l->put) {
+		const char *body = l->recording ? BODY_STOP01 : BODY_START01;
+		if (http_send(&r, "PUT", path, H_AUTH(TOK_U12) H_JSON, body, strlen(body)) != 0)
+			return -1;
+	} else if (http_send(&r, "GET", path, H_AUTH(TOK_U12), NULL, 0) != 0) {
+		return -1;
+	}
+	status = r.status;
+	http_free(&r);
+	return status;
+}
+
+static void *load_run(void *arg)
+{
+	struct loader *l = arg;
+	char path[128];
+
+	if (l->put)
+		load_call_path(path, sizeof(path), l->call);
+	else
+		snprintf(path, sizeof(path), "%s", P_LIST210);
+	for (;;) {
+		/* at the end, a transition in doubt is retried until it is known */
+		if (atomic_load(&load_stop) && (!l->pending || it_now() > load_deadline))
+			break;
+		int status = load_request(l, path);
+		l->sent++;
+		if (status == (l->put ? 202 : 200)) {
+			l->ok++;
+			if (l->put) {
+				l->recording = !l->recording;
+				l->transitions++;
+				l->pending = 0;
+			}
+		} else {
+			l->last_fail = it_now();
+			if (status == 503)
+				l->unavailable++;
+			else if (status < 0)
+				l->no_answer++;
+			else {
+				l->other++;
+				l->other_status = status;
+			}
+			if (l->put) {
+				int now = view_state(l->call);
+				l->pending = 1;
+				if (now >= 0 && now != l->recording) {
+					l->recording = now;
+					l->transitions++;
+					l->lost_answers++;
+					l->pending = 0;
+				}
+			}
+		}
+		it_nap(LOAD_NAP_MS);
+	}
+	return NULL;
+}
+
+static void load_start(void)
+{
+	atomic_store(&load_stop, 0);
+	for (int i = 0; i < LOAD_PUTTERS + LOAD_GETTERS; i++) {
+		struct loader *l = &loaders[i];
+		*l = (struct loader){.put = i < LOAD_PUTTERS};
+		if (l->put)
+			snprintf(l->call, sizeof(l->call), LOAD_CALL_FMT, i);
+		cr_assert_eq(pthread_create(&l->thread, NULL, load_run, l), 0);
+	}
+}
+
+static void load_stop_all(void)
+{
+	load_deadline = it_now() + SETTLE_S;
+	atomic_store(&load_stop, 1);
+	for (int i = 0; i < LOAD_PUTTERS + LOAD_GETTERS; i++)
+		pthread_join(loaders[i].thread, NULL);
+}
+
+/* What one round of load saw, summed over the threads and checked against the database. */
+struct tally {
+	long sent, ok, unavailable, other, no_answer, transitions, lost_answers, pending;
+	long events, doubled_runs;
+	double last_fail;
+	int other_status;
+};
+
+static struct tally load_tally(long long mark)
+{
+	struct tally t = {0};
+	char m[32];
+
+	snprintf(m, sizeof(m), "%lld", mark);
+	for (int i = 0; i < LOAD_PUTTERS + LOAD_GETTERS; i++) {
+		const struct loader *l = &loaders[i];
+		t.sent += l->sent;
+		t.ok += l->ok;
+		t.unavailable += l->unavailable;
+		t.other += l->other;
+		t.no_answer += l->no_answer;
+		t.transitions += l->transitions;
+		t.lost_answers += l->lost_answers;
+		t.pending += l->pending;
+		if (l->other)
+			t.other_status = l->other_status;
+		if (l->last_fail > t.last_fail)
+			t.last_fail = l->last_fail;
+		if (!l->put)
+			continue;
+		t.events += it_events_since(mark, l->call, "01");
+		/* two starts or two stops in a row: one change recorded twice */
+		t.doubled_runs += DB_LL("SELECT count(*) FROM (SELECT action, lag(action) OVER "
+		                        "(ORDER BY id) AS prev FROM recording_event "
+		                        "WHERE id > $1 AND call_id = $2) s WHERE action = prev",
+		                        m, l->call);
+	}
+	return t;
+}
+
+/* The checks every fault shares: statuses, and one event per transition. */
+static void check_tally(const struct tally *t, const char *label)
+{
+	cr_expect_eq(t->other, 0, "%s: %ld answers neither success nor 503 (last: %d)", label,
+	             t->other, t->other_status);
+	cr_expect_eq(t->no_answer, 0, "%s: %ld requests got no HTTP answer", label, t->no_answer);
+	cr_expect_eq(t->pending, 0, "%s: %ld transitions still in doubt at the end", label,
+	             t->pending);
+	cr_expect(t->transitions > 0, "%s: no transition happened", label);
+	cr_expect_eq(t->events, t->transitions, "%s: %ld events for %ld transitions (%s)", label,
+	             t->events, t->transitions,
+	             t->events < t->transitions ? "lost updates" : "doubled updates");
+	cr_expect_eq(t->doubled_runs, 0, "%s: %ld repeated actions in the event history", label,
+	             t->doubled_runs);
+}
+
+static void report(const char *label, const struct tally *t, const char *extra)
+{
+	long lost = t->transitions > t->events ? t->transitions - t->events : 0;
+	long doubled = t->events > t->transitions ? t->events - t->transitions : 0;
+
+	fprintf(
+	    stderr,
+	    "fault %s: %ld requests, %ld ok, %ld 503, %ld other, %ld unanswered; "
+	    "%ld transitions, %ld events, lost %ld, doubled %ld, failed-but-committed %ld; %s\n",
+	    label, t->sent, t->ok, t->unavailable, t->other, t->no_answer, t->transitions,
+	    t->events, lost, doubled, t->lost_answers, extra);
+}
+
+static int fault_rounds(void)
+{
+	const char *v = getenv("PC_FAULT_ROUNDS");
+	int n = v ? atoi(v) : 1;
+
+	return n < 1 ? 1 : n > ROUNDS_MAX ? ROUNDS_MAX : n;
+}
+
+/* (a) The database restarts under load: 503 meanwhile, no worker exits, all well 2 s on. */
+static void pg_restart(const char *label)
+{
+	long before[WORKERS_MAX], after[WORKERS_MAX];
+	size_t nb = it_worker_pids(before, WORKERS_MAX), na;
+	long long mark = it_event_mark();
+	double back, down_s;
+	struct tally t;
+	char extra[128];
+
+	cr_assert(nb > 0, "no worker processes found");
+	load_start();
+	it_nap(LOAD_WARM_MS);
+	double t0 = it_now();
+	cr_assert_eq(it_stack("pg-stop"), 0, "pg-stop failed");
+	pg_stopped = 1;
+	it_nap(OUTAGE_MS);
+	cr_assert_eq(it_stack("pg-start"), 0, "pg-start failed");
+	pg_stopped = 0;
+	back = it_now();
+	down_s = back - t0;
+	it_nap(LOAD_AFTER_MS);
+	load_stop_all();
+
+	t = load_tally(mark);
+	check_tally(&t, label);
+	cr_expect(t.unavailable > 0, "%s: no request answered 503 while the database was down",
+	          label);
+	cr_expect(t.last_fail - back <= PG_RECOVERY_S,
+	          "%s: a request failed %.2f s after the database was back", label,
+	          t.last_fail - back);
+	na = it_worker_pids(after, WORKERS_MAX);
+	cr_expect(na == nb && memcmp(before, after, nb * sizeof(*before)) == 0,
+	          "%s: the worker processes changed (%zu before, %zu after)", label, nb, na);
+	snprintf(extra, sizeof(extra), "down %.2f s, last failure %.2f s after its return", down_s,
+	         t.last_fail > back ? t.last_fail - back : 0.0);
+	report(label, &t, extra);
+}
+
+/* (b) kill -9 of one worker: multiwatch forks another; at most that worker's request fails. */
+static void kill_worker(const char *label)
+{
+	long before[WORKERS_MAX], now[WORKERS_MAX];
+	size_t nb = it_worker_pids(before, WORKERS_MAX), nn = 0;
+	long long mark = it_event_mark();
+	long victim;
+	double t0, replaced = -1;
+	struct tally t;
+	char extra[128];
+
+	cr_assert(nb > 0, "no worker processes found");
+	victim = before[nb / 2];
+	load_start();
+	it_nap(LOAD_WARM_MS);
+	t0 = it_now();
+	cr_assert_eq(kill((pid_t)victim, SIGKILL), 0, "kill -9 %ld failed", victim);
+	while (it_now() - t0 < POOL_RECOVERY_S) {
+		int gone = 1;
+		nn = it_worker_pids(now, WORKERS_MAX);
+		for (size_t i = 0; i < nn; i++)
+			gone &= now[i] != victim;
+		if (gone && nn == nb) {
+			replaced = it_now() - t0;
+			break;
+		}
+		it_nap(10);
+	}
+	it_nap(LOAD_AFTER_MS);
+	load_stop_all();
+
+	t = load_tally(mark);
+	check_tally(&t, label);
+	cr_expect(replaced >= 0, "%s: worker %ld was not replaced (%zu of %zu running)", label,
+	          victim, nn, nb);
+	cr_expect(t.unavailable <= 1, "%s: %ld requests failed; only the killed worker's may",
+	          label, t.unavailable);
+	snprintf(extra, sizeof(extra), "worker replaced in %.3f s", replaced);
+	report(label, &t, extra);
+}
+
+struct held {
+	pthread_t thread;
+	int status;
+};
+
+static void *held_put(void *arg)
+{
+	struct held *h = arg;
+	struct http_resp r;
+	char path[128];
+
+	load_call_path(path, sizeof(path), HOLD_CALL);
+	h->status = -1;
+	if (http_send(&r, "PUT", path, H_AUTH(TOK_U12) H_JSON, BODY_START01,
+	              strlen(BODY_START01)) == 0) {
+		h->status = r.status;
+		http_free(&r);
+	}
+	return NULL;
+}
+
+static void *stop_pool(void *arg)
+{
+	*(int *)arg = it_stack("pool-stop");
+	return NULL;
+}
+
+/* Opens a transaction that locks the view of the held call; NULL on failure. */
+static PGconn *lock_view(void)
+{
+	PGconn *c = PQconnectdb("");
+	PGresult *r;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		PQfinish(c);
+		return NULL;
+	}
+	r = PQexec(c, "BEGIN; SELECT 1 FROM phone_call_view WHERE call_id = '" HOLD_CALL
+	              "' FOR UPDATE");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		PQfinish(c);
+		return NULL;
+	}
+	PQclear(r);
+	return c;
+}
+
+/* (c) SIGTERM to the pool under load: requests in flight complete, nothing is lost. One
+ * request is held in flight on purpose (its row is locked) while the pool stops. */
+static void term_pool(const char *label)
+{
+	long long mark = it_event_mark();
+	struct held h;
+	pthread_t stopper;
+	int stop_rc = -1, waiting = 0;
+	double t0;
+	PGconn *lock;
+	PGresult *r;
+	struct tally t;
+	char extra[160];
+
+	load_start();
+	it_nap(LOAD_WARM_MS);
+	lock = lock_view();
+	cr_assert(lock != NULL, "cannot lock the held call's view");
+	cr_assert_eq(pthread_create(&h.thread, NULL, held_put, &h), 0);
+	for (t0 = it_now(); !waiting && it_now() - t0 < LOCK_WAIT_S; it_nap(10))
+		waiting = DB_LL("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+		                "'Lock' AND datname = current_database()") > 0;
+	cr_expect(waiting, "%s: the held request never reached the database", label);
+
+	pool_stopped = 1;
+	cr_assert_eq(pthread_create(&stopper, NULL, stop_pool, &stop_rc), 0);
+	it_nap(HOLD_MS);
+	r = PQexec(lock, "COMMIT");
+	PQclear(r);
+	PQfinish(lock);
+	pthread_join(h.thread, NULL);
+	pthread_join(stopper, NULL);
+	cr_expect_eq(stop_rc, 0, "%s: pool-stop failed", label);
+	cr_expect_eq(h.status, 202, "%s: the request in flight while the pool stopped answered %d",
+	             label, h.status);
+	cr_expect_eq(it_events_since(mark, HOLD_CALL, "01"), h.status == 202,
+	             "%s: the held request's event", label);
+
+	cr_assert_eq(it_stack("pool-start"), 0, "pool-start failed");
+	double restart = wait_ok(POOL_RECOVERY_S);
+	pool_stopped = 0;
+	cr_expect(restart >= 0, "%s: no 200 within %.0f s of pool-start", label, POOL_RECOVERY_S);
+	it_nap(LOAD_AFTER_MS);
+	load_stop_all();
+
+	t = load_tally(mark);
+	check_tally(&t, label);
+	cr_expect_eq(t.lost_answers, 0, "%s: %ld requests failed after committing (cut in flight)",
+	             label, t.lost_answers);
+	snprintf(extra, sizeof(extra),
+	         "held request answered %d after %d ms in flight; pool back in %.2f s", h.status,
+	         HOLD_MS, restart);
+	report(label, &t, extra);
+}
+
+static void run_fault(enum fault f)
+{
+	int rounds = fault_rounds();
+
+	it_restore_demo();
+	make_load_calls();
+	for (int i = 1; i <= rounds; i++) {
+		char label[64];
+		snprintf(label, sizeof(label), "%s #%d", fault_names[f], i);
+		if (f == FAULT_PG_RESTART)
+			pg_restart(label);
+		else if (f == FAULT_KILL_WORKER)
+			kill_worker(label);
+		else
+			term_pool(label);
+		make_load_calls(); /* next round: every view not recorded again */
+	}
+}
+
+Test(zz_faults, load_database_restart)
+{
+	run_fault(FAULT_PG_RESTART);
+}
+
+Test(zz_faults, load_worker_killed)
+{
+	run_fault(FAULT_KILL_WORKER);
+}
+
+Test(zz_faults, load_pool_terminated)
+{
+	run_fault(FAULT_TERM_POOL);
 }
