@@ -4,14 +4,20 @@
 #   make run        install what is missing, start PostgreSQL, the pool and nginx on
 #                   127.0.0.1:8080 with demo data, print a curl of the seed's example
 #   make stop       stop what `make run` started
-#   make check      the whole test suite on its own cluster, pool and nginx (SAN=1: with
-#                   workers and tests built with AddressSanitizer and UBSan)
+#   make check      everything below that CI runs: unit tests, the integration suite on its
+#                   own cluster, pool and nginx (quick fault runs included), the same suite
+#                   with ASan/UBSan workers, valgrind, fuzz corpus replay and short runs
+#   make check SAN=1  only the suite with workers and tests built with ASan and UBSan
 #   make valgrind   a worker under valgrind memcheck, driven by 1,000 mixed requests
+#   make faults     the fault runs under load, FAULT_ROUNDS (10) times each
+#   make fuzz       each libFuzzer target for FUZZ_TIME seconds (300)
 #   make bench      requests per second through nginx (wrk)
 #   make fresh      the two commands in a freshly debootstrapped Debian 12 (root, mirror)
 
 CC      ?= cc
 SAN     ?= 0
+FAULT_ROUNDS ?= 10
+FUZZ_TIME ?= 300
 PKGS    := fcgi yajl libpq
 # CFLAGS/LDFLAGS are the user's (optimization, debug); the project's own flags are
 # kept apart so that `make CFLAGS=...` cannot drop the standard or -Werror.
@@ -37,7 +43,7 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
 
-.PHONY: all run stop check unit itest valgrind bench fresh deps clean format
+.PHONY: all run stop check suite unit itest valgrind faults fuzz bench fresh deps clean format
 
 all: $(BUILD)/pc-worker
 
@@ -72,14 +78,33 @@ stop:
 unit: $(BUILD)/unit
 	$(BUILD)/unit
 
-check: deps
+# The unit tests and the integration suite, with this build (SAN=1: sanitizers).
+suite: deps
 	$(MAKE) $(BUILD)/pc-worker $(BUILD)/unit $(BUILD)/itest
 	$(BUILD)/unit
 	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_ITEST=$(CURDIR)/$(BUILD)/itest tools/check
 
+ifeq ($(SAN),1)
+check: suite
+else
+check: deps
+	$(MAKE) suite
+	$(MAKE) suite SAN=1
+	$(MAKE) valgrind
+	tools/fuzz check
+endif
+
 valgrind: deps
 	$(MAKE) all
 	PC_WORKER=$(CURDIR)/build/pc-worker tools/valgrind
+
+faults: deps
+	$(MAKE) $(BUILD)/pc-worker $(BUILD)/itest
+	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_ITEST=$(CURDIR)/$(BUILD)/itest \
+	PC_FAULT_ROUNDS=$(FAULT_ROUNDS) PC_ITEST_ARGS='--filter zz_faults/*' tools/check
+
+fuzz:
+	tools/fuzz run $(FUZZ_TIME)
 
 bench: deps
 	$(MAKE) all
@@ -89,7 +114,7 @@ fresh:
 	tools/fresh
 
 format:
-	clang-format -i src/*.c src/*.h fcgi/*.c tests/*.c tests/*.h
+	clang-format -i src/*.c src/*.h fcgi/*.c tests/*.c tests/*.h $(wildcard fuzz/*.c)
 
 clean:
 	rm -rf build

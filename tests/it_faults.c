@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "it_util.h"
 
@@ -216,6 +217,15 @@ static double load_deadline;
 #define HOLD_CALL "faulthold"
 #define LOAD_EXT "0003*210" /* user 12's, recorded on demand */
 
+/* Wall-clock seconds, to compare with the database's own start time. */
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void load_call_path(char *buf, size_t cap, const char *call)
 {
 	snprintf(buf, cap, P_PREFIX "12/" LOAD_EXT "/%s", call);
@@ -314,7 +324,7 @@ static void *load_run(void *arg)
 				l->pending = 0;
 			}
 		} else {
-			l->last_fail = it_now();
+			l->last_fail = wall_now();
 			if (status == 503)
 				l->unavailable++;
 			else if (status < 0)
@@ -436,42 +446,48 @@ static int fault_rounds(void)
 	return n < 1 ? 1 : n > ROUNDS_MAX ? ROUNDS_MAX : n;
 }
 
-/* (a) The database restarts under load: 503 meanwhile, no worker exits, all well 2 s on. */
+/* (a) The database restarts under load: 503 meanwhile, no worker exits, all well 2 s on.
+ * The database's return is its postmaster's start time: earlier than it accepts connections,
+ * so the recovery measured is if anything too long. */
 static void pg_restart(const char *label)
 {
 	long before[WORKERS_MAX], after[WORKERS_MAX];
 	size_t nb = it_worker_pids(before, WORKERS_MAX), na;
 	long long mark = it_event_mark();
-	double back, down_s;
+	double t0, back, down_s, since;
+	char *start;
 	struct tally t;
 	char extra[128];
 
 	cr_assert(nb > 0, "no worker processes found");
 	load_start();
 	it_nap(LOAD_WARM_MS);
-	double t0 = it_now();
+	t0 = wall_now();
 	cr_assert_eq(it_stack("pg-stop"), 0, "pg-stop failed");
 	pg_stopped = 1;
 	it_nap(OUTAGE_MS);
 	cr_assert_eq(it_stack("pg-start"), 0, "pg-start failed");
 	pg_stopped = 0;
-	back = it_now();
+	start = DB_TEXT("SELECT extract(epoch FROM pg_postmaster_start_time())");
+	back = strtod(start, NULL);
+	free(start);
 	down_s = back - t0;
 	it_nap(LOAD_AFTER_MS);
 	load_stop_all();
 
 	t = load_tally(mark);
 	check_tally(&t, label);
+	since = t.last_fail - back;
 	cr_expect(t.unavailable > 0, "%s: no request answered 503 while the database was down",
 	          label);
-	cr_expect(t.last_fail - back <= PG_RECOVERY_S,
-	          "%s: a request failed %.2f s after the database was back", label,
-	          t.last_fail - back);
+	cr_expect(since <= PG_RECOVERY_S, "%s: a request failed %.2f s after the database was back",
+	          label, since);
 	na = it_worker_pids(after, WORKERS_MAX);
 	cr_expect(na == nb && memcmp(before, after, nb * sizeof(*before)) == 0,
 	          "%s: the worker processes changed (%zu before, %zu after)", label, nb, na);
-	snprintf(extra, sizeof(extra), "down %.2f s, last failure %.2f s after its return", down_s,
-	         t.last_fail > back ? t.last_fail - back : 0.0);
+	snprintf(extra, sizeof(extra),
+	         "database down %.2f s; last failure %.3f s after the postmaster started", down_s,
+	         since);
 	report(label, &t, extra);
 }
 
