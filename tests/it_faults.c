@@ -491,7 +491,30 @@ static void pg_restart(const char *label)
 	report(label, &t, extra);
 }
 
-/* (b) kill -9 of one worker: multiwatch forks another; at most that worker's request fails. */
+/* When a process started, in clock ticks since boot (field 22 of /proc/<pid>/stat); 0 when
+ * unknown. */
+static unsigned long long started_at(long pid)
+{
+	char path[64], *text, *p;
+	unsigned long long t = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	text = it_read_file(path, NULL);
+	/* the command name may hold spaces: count fields after its closing parenthesis */
+	p = text ? strrchr(text, ')') : NULL;
+	for (int field = 2; p != NULL && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p != NULL)
+		t = strtoull(p + 1, NULL, 10);
+	free(text);
+	return t;
+}
+
+/*
+ * (b) kill -9 of one worker: multiwatch forks another; at most that worker's request fails.
+ * The victim is the oldest worker: multiwatch gives up on a child that died 3 times within
+ * 10 s of being forked (its -r and -t), and the rounds must not add up to that.
+ */
 static void kill_worker(const char *label)
 {
 	long before[WORKERS_MAX], now[WORKERS_MAX];
@@ -503,7 +526,10 @@ static void kill_worker(const char *label)
 	char extra[128];
 
 	cr_assert(nb > 0, "no worker processes found");
-	victim = before[nb / 2];
+	victim = before[0];
+	for (size_t i = 1; i < nb; i++)
+		if (started_at(before[i]) < started_at(victim))
+			victim = before[i];
 	load_start();
 	it_nap(LOAD_WARM_MS);
 	t0 = it_now();
