@@ -3,10 +3,10 @@
  *
  * Two passes over at most BODY_MAX bytes. The first is a lexical state machine that
  * enforces what yajl lets through (overlong or surrogate UTF-8, lone surrogate escapes,
- * a byte-order mark, form feed and vertical tab as whitespace). The second feeds yajl,
- * whose callbacks track nesting depth, reject duplicate keys and pick the top-level
- * fields. No tree is built: keys of the open objects live in one fixed arena, bounded by
- * the body size.
+ * a byte-order mark, form feed and vertical tab as whitespace, a string left open after
+ * the value). The second feeds yajl, whose callbacks track nesting depth, reject
+ * duplicate keys and pick the top-level fields. No tree is built: keys of the open
+ * objects live in one fixed arena, bounded by the body size.
  */
 #include <string.h>
 
@@ -135,7 +135,8 @@ static int prescan(const unsigned char *p, size_t len)
 		}
 		i += n;
 	}
-	return 0;
+	/* yajl takes a string still open after the value for input yet to come: {}"x */
+	return st == OUT ? 0 : -1;
 }
 
 /* Called before every value: enforces a top-level object and nothing after it. */

@@ -416,6 +416,29 @@ Test(body, invalid_several_values_or_garbage)
 	bad_n("{}\0", 3, "an object and a NUL byte");
 }
 
+/*
+ * Found by fuzzing: after a complete value yajl takes an unterminated string for input yet
+ * to come, even from yajl_complete_parse, so these once came back ERR_NONE.
+ */
+Test(body, invalid_string_left_open_after_value)
+{
+	static const char *const docs[] = {
+	    "{}\"x",
+	    "{} \"",
+	    "{}\"}",
+	    "{}\"\\",
+	    "{}\"\\u00",
+	    "{}\"}\\ud83d",
+	    "{\"action\":\"StopRecording\",\"phoneCallViewId\":\"01\"} \"x",
+	};
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		bad(docs[i]);
+		cr_assert_eq(prescan((const unsigned char *)docs[i], strlen(docs[i])), -1,
+		             "prescan must refuse %s", docs[i]);
+	}
+}
+
 Test(body, invalid_truncated)
 {
 	static const char *const docs[] = {
