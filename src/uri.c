@@ -43,7 +43,7 @@ int uri_num(const char *s, size_t len, long long max, long long *out)
 {
 	unsigned long long v = 0;
 
-	if (len == 0 || len > 19)
+	if (len == 0 || len > 19 || max < 0)
 		return -1;
 	if (s[0] == '0' && len > 1)
 		return -1;
@@ -152,6 +152,8 @@ int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap
 	int found = 0;
 	const char *p = q, *end = q + len;
 
+	if (cap == 0) /* no room for even the terminating NUL */
+		return -1;
 	while (p < end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *stop = amp ? amp : end;

@@ -1,5 +1,6 @@
 /* unit_uri.c - tests of src/uri.c: routes, userId, extension, phoneCallId, numbers, query. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -684,4 +685,17 @@ Test(uri, query_too_long)
 	snprintf(big, sizeof(big), "q=%s", rep(val, 'x', PARAM_MAX + 1));
 	cr_assert_eq(q(big, "q", pout, PARAM_MAX + 1, &len), -1, "PARAM_MAX + 1");
 	free(pout);
+	/* no room even for the NUL: refused, nothing written */
+	out[0] = 'z';
+	cr_assert_eq(q("q=", "q", out, 0, &len), -1, "cap 0");
+	cr_assert_eq(out[0], 'z', "cap 0 writes nothing");
+}
+
+Test(uri, num_negative_max)
+{
+	long long v = 7;
+
+	cr_assert_eq(uri_num("0", 1, -1, &v), -1, "no number is at most -1");
+	cr_assert_eq(uri_num("5", 1, LLONG_MIN, &v), -1, "nor at most LLONG_MIN");
+	cr_assert_eq(v, 7LL, "out untouched");
 }
