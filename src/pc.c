@@ -41,6 +41,10 @@ int pc_content_type_ok(const char *ct)
 	p = skip_ows(end);
 	while (*p == ';') {
 		const char *name = skip_ows(p + 1), *eq = name, *val, *vend;
+		if (*name == ';' || *name == '\0') { /* an empty parameter (RFC 9110, 5.6.6) */
+			p = name;
+			continue;
+		}
 		while (*eq && *eq != '=' && *eq != ';')
 			eq++;
 		if (*eq != '=')
