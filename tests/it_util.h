@@ -117,7 +117,8 @@ long long it_event_mark(void);
 long long it_events_since(long long mark, const char *call, const char *view);
 /* The recording time of a view as epoch seconds text, NULL when not recorded. */
 char *it_view_recording(const char *call, const char *view);
-/* One digest of the contents of every table. */
+/* One digest of the contents of every table ("table=md5;" each, malloc'd), in one query
+ * over a connection the test process keeps open: cheap enough after every request. */
 char *it_fingerprint(void);
 
 /* Runs `$PC_STACK cmd` on the suite's stack; returns its exit status. */
