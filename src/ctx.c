@@ -63,3 +63,39 @@ enum err ctx_resolve(const struct ctx_token *t, const struct uri *u, struct ctx_
 	}
 	return ERR_FORBIDDEN;
 }
+
+static size_t slot_of(const unsigned char digest[AUTH_DIGEST_LEN])
+{
+	size_t h = (size_t)digest[0] | (size_t)digest[1] << 8 | (size_t)digest[2] << 16;
+
+	return h % CTX_CACHE_SLOTS;
+}
+
+bool ctx_cache_get(const struct ctx_cache *c, const unsigned char digest[AUTH_DIGEST_LEN],
+                   struct ctx_token *out)
+{
+	const struct ctx_cache_slot *s = &c->slot[slot_of(digest)];
+
+	if (!s->used || memcmp(s->digest, digest, AUTH_DIGEST_LEN) != 0)
+		return false;
+	*out = s->tok;
+	return true;
+}
+
+void ctx_cache_put(struct ctx_cache *c, const unsigned char digest[AUTH_DIGEST_LEN],
+                   const struct ctx_token *t)
+{
+	struct ctx_cache_slot *s = &c->slot[slot_of(digest)];
+
+	memcpy(s->digest, digest, AUTH_DIGEST_LEN);
+	s->tok = *t;
+	s->used = true;
+}
+
+void ctx_cache_drop(struct ctx_cache *c, const unsigned char digest[AUTH_DIGEST_LEN])
+{
+	struct ctx_cache_slot *s = &c->slot[slot_of(digest)];
+
+	if (s->used && memcmp(s->digest, digest, AUTH_DIGEST_LEN) == 0)
+		s->used = false;
+}

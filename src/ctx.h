@@ -7,7 +7,10 @@
 #ifndef PC_CTX_H
 #define PC_CTX_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "auth.h"
 
 #include "err.h"
 #include "uri.h"
@@ -35,5 +38,32 @@ enum err ctx_allowed(const struct ctx_token *t);
 
 /* ERR_NONE and the scope, ERR_FORBIDDEN (as ctx_allowed), or ERR_USER_INVALID. */
 enum err ctx_resolve(const struct ctx_token *t, const struct uri *u, struct ctx_scope *out);
+
+/*
+ * What a worker remembers of the tokens it has seen: digest to context, direct-mapped on
+ * the digest (uniform: it is SHA-256), so a lookup is one slot and no allocation. Only
+ * what never changes for a token is kept; whether it is still valid (revoked, expired)
+ * is checked again by the statement that serves the request.
+ */
+#define CTX_CACHE_SLOTS 512
+
+struct ctx_cache_slot {
+	unsigned char digest[AUTH_DIGEST_LEN];
+	struct ctx_token tok;
+	bool used;
+};
+
+struct ctx_cache {
+	struct ctx_cache_slot slot[CTX_CACHE_SLOTS];
+};
+
+/* Whether the token of digest is remembered; then *out is its context. */
+bool ctx_cache_get(const struct ctx_cache *c, const unsigned char digest[AUTH_DIGEST_LEN],
+                   struct ctx_token *out);
+/* Remembers a token, replacing whatever shared its slot. */
+void ctx_cache_put(struct ctx_cache *c, const unsigned char digest[AUTH_DIGEST_LEN],
+                   const struct ctx_token *t);
+/* Forgets a token (it was refused). */
+void ctx_cache_drop(struct ctx_cache *c, const unsigned char digest[AUTH_DIGEST_LEN]);
 
 #endif

@@ -16,11 +16,12 @@
 #include "log.h"
 
 struct db {
-	PGconn *conn;       /* owned; NULL when not connected */
-	char *conninfo;     /* owned */
-	char *tz;           /* owned */
-	long long last_try; /* monotonic ms of the last connection attempt */
-	int down_logged;    /* the loss was logged; log the recovery once */
+	PGconn *conn;            /* owned; NULL when not connected */
+	char *conninfo;          /* owned */
+	char *tz;                /* owned */
+	long long last_try;      /* monotonic ms of the last connection attempt */
+	int down_logged;         /* the loss was logged; log the recovery once */
+	struct ctx_cache tokens; /* contexts of the tokens seen */
 };
 
 struct stmt {
@@ -45,9 +46,9 @@ static const struct stmt stmts[ST__MAX] = {
                 "$7::text, $8::text, $9::text)",
                 9},
     [ST_LIST] = {"list",
-                 "SELECT * FROM pc_list($1::bigint, $2::bigint, $3::text, $4::boolean, "
-                 "$5::text, $6::integer, $7::integer)",
-                 7},
+                 "SELECT * FROM pc_list($1::bigint, $2::bigint, $3::bigint, $4::text, "
+                 "$5::boolean, $6::text, $7::integer, $8::integer)",
+                 8},
 };
 
 static long long now_ms(void)
@@ -214,16 +215,22 @@ static long long col_ll(const PGresult *r, int row, int col)
 	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
-enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], struct ctx_token *out)
+enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], bool fresh,
+                 struct ctx_token *out, bool *checked)
 {
 	const char *vals[1] = {(const char *)digest};
 	const int lens[1] = {AUTH_DIGEST_LEN}, fmts[1] = {1};
 	enum err e = ERR_INTERNAL;
-	PGresult *r = run(d, ST_AUTH, vals, lens, fmts, &e);
+	PGresult *r;
 
-	if (r == NULL)
+	*checked = false;
+	if (!fresh && ctx_cache_get(&d->tokens, digest, out))
+		return ERR_NONE;
+	if ((r = run(d, ST_AUTH, vals, lens, fmts, &e)) == NULL)
 		return e;
+	*checked = true;
 	if (PQntuples(r) != 1) {
+		ctx_cache_drop(&d->tokens, digest);
 		e = ERR_UNAUTHORIZED;
 		goto done;
 	}
@@ -231,10 +238,16 @@ enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], stru
 	out->kind = ctx_kind_parse(PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
 	out->account_id = col_ll(r, 0, 2);
 	out->org_id = col_ll(r, 0, 3);
+	ctx_cache_put(&d->tokens, digest, out);
 	e = ERR_NONE;
 done:
 	PQclear(r);
 	return e;
+}
+
+void db_forget(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN])
+{
+	ctx_cache_drop(&d->tokens, digest);
 }
 
 /* Decimal text of v into buf, or NULL (SQL NULL) when v is 0. */
@@ -280,7 +293,7 @@ enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out
 	}
 	e = err_from_code(PQgetvalue(r, 0, 0));
 	if (e == ERR_FORBIDDEN)
-		e = ERR_UNAUTHORIZED; /* the token went away between the two statements */
+		e = ERR_UNAUTHORIZED; /* the token is no longer valid */
 	if (e != ERR_NONE)
 		goto done;
 	copy_col(r, 1, out->call, sizeof(out->call));
@@ -294,8 +307,9 @@ done:
 
 enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
 {
-	char org[24], user[24], start[24], count[24];
-	const char *vals[7] = {
+	char tok[24], org[24], user[24], start[24], count[24];
+	const char *vals[8] = {
+	    ll_or_null(in->token_id, tok, sizeof(tok)),
 	    ll_or_null(in->scope.org_id, org, sizeof(org)),
 	    ll_or_null(in->scope.user_id, user, sizeof(user)),
 	    in->ext,
@@ -320,7 +334,7 @@ enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
 	e = err_from_code(PQgetvalue(r, 0, DB_CODE));
 	if (e != ERR_NONE) {
 		PQclear(r);
-		return e;
+		return e == ERR_FORBIDDEN ? ERR_UNAUTHORIZED : e; /* the token is no longer valid */
 	}
 	*out = r;
 	return ERR_NONE;

@@ -24,8 +24,16 @@ struct db;
 struct db *db_new(const char *conninfo, const char *tz);
 void db_free(struct db *d);
 
-/* Looks a token up by digest: ERR_NONE and out, ERR_UNAUTHORIZED, or a failure. */
-enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], struct ctx_token *out);
+/*
+ * A token's context by digest: ERR_NONE and out, ERR_UNAUTHORIZED, or a failure. Unless
+ * fresh, it may come from what this worker remembers (no round trip; *checked false):
+ * the statement that serves the request checks validity again, and an error answered
+ * before that statement must look again (fresh) so that 401 keeps its place first.
+ */
+enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], bool fresh,
+                 struct ctx_token *out, bool *checked);
+/* Forgets what is remembered of a token the database refused. */
+void db_forget(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN]);
 
 struct db_act {
 	long long token_id;
@@ -45,10 +53,12 @@ struct db_act_out {
 	int changed;       /* the state changed and an event was recorded */
 };
 
-/* StopRecording / StartRecording in one transaction. ERR_NONE or the error to answer. */
+/* StopRecording / StartRecording in one transaction, the token's validity checked in it.
+ * ERR_NONE or the error to answer (ERR_UNAUTHORIZED: the token is no longer valid). */
 enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out);
 
 struct db_list {
+	long long token_id; /* checked again in the statement */
 	struct ctx_scope scope;
 	const char *ext;  /* as in db_act */
 	int one;          /* one call (GET .../{phoneCallId}) */

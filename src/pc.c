@@ -98,8 +98,8 @@ static int token_digest(const struct pc_req *rq, const char *query, size_t qlen,
 }
 
 /* startIndex or count: -1 when malformed or outside [lo, hi]. */
-static long long paging(const char *q, size_t qlen, const char *name, long long def, long long lo,
-                        long long hi)
+static long long param(const char *q, size_t qlen, const char *name, long long def, long long lo,
+                       long long hi)
 {
 	char buf[QUERY_NUM_MAX + 1];
 	size_t n;
@@ -111,6 +111,56 @@ static long long paging(const char *q, size_t qlen, const char *name, long long 
 	if (found < 0 || uri_num(buf, n, hi, &v) != 0 || v < lo)
 		return -1;
 	return v;
+}
+
+/* The page of a GET: startIndex and count of a list, the defaults otherwise. */
+struct page {
+	long long start, count;
+};
+
+static enum err paging(const char *q, size_t qlen, bool list, struct page *pg)
+{
+	pg->start = 0;
+	pg->count = PC_LIST_COUNT_DEFAULT;
+	if (!list)
+		return ERR_NONE;
+	if ((pg->start = param(q, qlen, "startIndex", 0, 0, PC_LIST_START_MAX)) < 0)
+		return ERR_STARTINDEX_INVALID;
+	if ((pg->count = param(q, qlen, "count", PC_LIST_COUNT_DEFAULT, 1, PC_LIST_COUNT_MAX)) < 0)
+		return ERR_COUNT_INVALID;
+	return ERR_NONE;
+}
+
+/* What a PUT must be before the database is asked: JSON, well-formed, a known action. */
+static enum err put_checks(const struct pc_req *rq, struct body *b)
+{
+	enum err e;
+
+	if (!pc_content_type_ok(rq->content_type))
+		return ERR_CONTENT_TYPE;
+	if ((e = body_parse(rq->body, rq->body_len, b)) != ERR_NONE)
+		return e;
+	if (b->action == BODY_ACT_OTHER)
+		return ERR_NOT_IMPLEMENTED;
+	if (b->action == BODY_ACT_INVALID)
+		return ERR_ACTION_INVALID;
+	return ERR_NONE;
+}
+
+/*
+ * Answers an error found after the token. A token taken from memory is looked up again
+ * first: one no longer valid is answered 401, which comes before every other error.
+ */
+static void fail(struct db *db, const unsigned char digest[AUTH_DIGEST_LEN], bool checked,
+                 enum err e, struct resp *rs)
+{
+	struct ctx_token again;
+	bool c;
+	enum err a;
+
+	if (!checked && (a = db_auth(db, digest, true, &again, &c)) != ERR_NONE)
+		e = a;
+	resp_error(rs, e);
 }
 
 static void put_link(yajl_gen g, const char *base, long long user, const char *ext,
@@ -196,10 +246,11 @@ static int put_call(yajl_gen g, const PGresult *r, int row, const char *base)
 	return row;
 }
 
-static void do_get(struct db *db, const struct pc_req *rq, const struct uri *u,
-                   const struct ctx_scope *scope, const char *q, size_t qlen, struct resp *rs)
+static enum err do_get(struct db *db, const struct pc_req *rq, const struct uri *u,
+                       const struct ctx_token *tok, const struct ctx_scope *scope,
+                       const struct page *pg, struct resp *rs)
 {
-	struct db_list in = {.scope = *scope};
+	struct db_list in = {.token_id = tok->token_id, .scope = *scope};
 	PGresult *r = NULL;
 	enum err e;
 	yajl_gen g;
@@ -207,24 +258,12 @@ static void do_get(struct db *db, const struct pc_req *rq, const struct uri *u,
 	in.ext = u->ext_self ? NULL : u->ext_ok ? u->ext : "";
 	in.one = u->route == URI_CALL;
 	in.call = u->call_ok ? u->call : NULL;
-	in.start = 0;
-	in.count = PC_LIST_COUNT_DEFAULT;
-	if (!in.one) {
-		in.start = paging(q, qlen, "startIndex", 0, 0, PC_LIST_START_MAX);
-		if (in.start < 0) {
-			resp_error(rs, ERR_STARTINDEX_INVALID);
-			return;
-		}
-		in.count = paging(q, qlen, "count", PC_LIST_COUNT_DEFAULT, 1, PC_LIST_COUNT_MAX);
-		if (in.count < 0) {
-			resp_error(rs, ERR_COUNT_INVALID);
-			return;
-		}
-	}
+	in.start = pg->start;
+	in.count = pg->count;
 	e = db_list(db, &in, &r);
 	if (e != ERR_NONE) {
 		resp_error(rs, e);
-		return;
+		return e;
 	}
 	long long total = atoll(PQgetvalue(r, 0, DB_TOTAL));
 	if (total == 0) {
@@ -261,11 +300,12 @@ static void do_get(struct db *db, const struct pc_req *rq, const struct uri *u,
 	yajl_gen_map_close(g);
 done:
 	PQclear(r);
+	return ERR_NONE;
 }
 
-static void do_put(struct db *db, const struct pc_req *rq, const struct uri *u,
-                   const struct ctx_token *tok, const struct ctx_scope *scope, const struct body *b,
-                   struct resp *rs)
+static enum err do_put(struct db *db, const struct pc_req *rq, const struct uri *u,
+                       const struct ctx_token *tok, const struct ctx_scope *scope,
+                       const struct body *b, struct resp *rs)
 {
 	struct db_act in = {.token_id = tok->token_id, .scope = *scope};
 	struct db_act_out out;
@@ -282,10 +322,10 @@ static void do_put(struct db *db, const struct pc_req *rq, const struct uri *u,
 	e = db_action(db, &in, &out);
 	if (e != ERR_NONE) {
 		resp_error(rs, e);
-		return;
+		return e;
 	}
 	if ((g = resp_json(rs, 202)) == NULL)
-		return;
+		return ERR_NONE;
 	yajl_gen_map_open(g);
 	resp_str(g, "id");
 	resp_str(g, out.call);
@@ -293,6 +333,7 @@ static void do_put(struct db *db, const struct pc_req *rq, const struct uri *u,
 	resp_str(g, out.ext);
 	put_link(g, rq->base, out.user_id, out.ext, out.call);
 	yajl_gen_map_close(g);
+	return ERR_NONE;
 }
 
 void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
@@ -303,9 +344,11 @@ void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 	unsigned char digest[AUTH_DIGEST_LEN];
 	struct ctx_token tok;
 	struct ctx_scope scope;
+	struct page pg = {0, PC_LIST_COUNT_DEFAULT};
 	struct body b;
 	struct uri u;
 	enum err e;
+	bool checked;
 	int put;
 
 	q = q ? q + 1 : "";
@@ -328,31 +371,23 @@ void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 		return;
 	}
 	memset(&tok, 0, sizeof(tok));
-	if ((e = db_auth(db, digest, &tok)) != ERR_NONE || (e = ctx_allowed(&tok)) != ERR_NONE) {
+	if ((e = db_auth(db, digest, false, &tok, &checked)) != ERR_NONE) {
 		resp_error(rs, e);
 		return;
 	}
-	if (put) {
-		if (!pc_content_type_ok(rq->content_type)) {
-			resp_error(rs, ERR_CONTENT_TYPE);
-			return;
-		}
-		if ((e = body_parse(rq->body, rq->body_len, &b)) != ERR_NONE) {
-			resp_error(rs, e);
-			return;
-		}
-		if (b.action == BODY_ACT_INVALID || b.action == BODY_ACT_OTHER) {
-			resp_error(rs, b.action == BODY_ACT_OTHER ? ERR_NOT_IMPLEMENTED
-			                                          : ERR_ACTION_INVALID);
-			return;
-		}
-	}
-	if ((e = ctx_resolve(&tok, &u, &scope)) != ERR_NONE) {
-		resp_error(rs, e);
+	e = ctx_allowed(&tok);
+	if (e == ERR_NONE && put)
+		e = put_checks(rq, &b);
+	if (e == ERR_NONE)
+		e = ctx_resolve(&tok, &u, &scope);
+	if (e == ERR_NONE && !put)
+		e = paging(q, qlen, u.route == URI_LIST, &pg);
+	if (e != ERR_NONE) {
+		fail(db, digest, checked, e, rs);
 		return;
 	}
-	if (put)
-		do_put(db, rq, &u, &tok, &scope, &b, rs);
-	else
-		do_get(db, rq, &u, &scope, q, qlen, rs);
+	e = put ? do_put(db, rq, &u, &tok, &scope, &b, rs)
+	        : do_get(db, rq, &u, &tok, &scope, &pg, rs);
+	if (e == ERR_UNAUTHORIZED)
+		db_forget(db, digest);
 }

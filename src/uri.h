@@ -12,9 +12,9 @@
 #include <stddef.h>
 
 #define URI_PREFIX "/uapi/phoneCalls/"
-#define URI_SEG_MAX 64     /* longest decoded segment kept; a longer one is invalid */
-#define URI_EXT_MAX 32     /* longest extension number */
-#define URI_CALLID_MAX 64  /* longest phoneCallId */
+#define URI_SEG_MAX 64    /* longest decoded segment kept; a longer one is invalid */
+#define URI_EXT_MAX 32    /* longest extension number */
+#define URI_CALLID_MAX 64 /* longest phoneCallId */
 
 enum uri_route {
 	URI_NONE, /* not a PhoneCalls path: 404 */

@@ -294,3 +294,55 @@ Test(ctx, allowed)
 		             (int)ctx_allowed(&t));
 	}
 }
+
+/* The token cache */
+
+static void digest_of(unsigned char d[AUTH_DIGEST_LEN], unsigned seed)
+{
+	for (size_t i = 0; i < AUTH_DIGEST_LEN; i++)
+		d[i] = (unsigned char)(seed * 131u + i * 7u);
+}
+
+Test(ctx, cache_remembers_and_forgets)
+{
+	static struct ctx_cache c; /* zeroed: empty */
+	unsigned char a[AUTH_DIGEST_LEN], b[AUTH_DIGEST_LEN];
+	struct ctx_token ta = {.token_id = 1, .kind = CTX_USER, .account_id = 12, .org_id = 3};
+	struct ctx_token tb = {.token_id = 2, .kind = CTX_ORG, .account_id = 3, .org_id = 3};
+	struct ctx_token got;
+
+	digest_of(a, 1);
+	digest_of(b, 2);
+	cr_assert(!ctx_cache_get(&c, a, &got), "empty cache");
+	ctx_cache_put(&c, a, &ta);
+	ctx_cache_put(&c, b, &tb);
+	cr_assert(ctx_cache_get(&c, a, &got), "a remembered");
+	cr_assert_eq(got.token_id, 1);
+	cr_assert_eq(got.account_id, 12);
+	cr_assert(ctx_cache_get(&c, b, &got), "b remembered");
+	cr_assert_eq(got.kind, CTX_ORG);
+	ctx_cache_drop(&c, a);
+	cr_assert(!ctx_cache_get(&c, a, &got), "a forgotten");
+	cr_assert(ctx_cache_get(&c, b, &got), "b kept");
+}
+
+Test(ctx, cache_slot_shared)
+{
+	static struct ctx_cache c;
+	unsigned char a[AUTH_DIGEST_LEN], b[AUTH_DIGEST_LEN];
+	struct ctx_token ta = {.token_id = 1, .kind = CTX_USER};
+	struct ctx_token tb = {.token_id = 2, .kind = CTX_ADMIN};
+	struct ctx_token got;
+
+	/* same slot (the first bytes), different digests */
+	digest_of(a, 1);
+	memcpy(b, a, AUTH_DIGEST_LEN);
+	b[AUTH_DIGEST_LEN - 1] ^= 0xff;
+	ctx_cache_put(&c, a, &ta);
+	cr_assert(!ctx_cache_get(&c, b, &got), "a digest differing in its last byte misses");
+	ctx_cache_drop(&c, b);
+	cr_assert(ctx_cache_get(&c, a, &got), "dropping another digest keeps a");
+	ctx_cache_put(&c, b, &tb);
+	cr_assert(!ctx_cache_get(&c, a, &got), "b took the slot");
+	cr_assert(ctx_cache_get(&c, b, &got) && got.token_id == 2, "b remembered");
+}
