@@ -224,25 +224,28 @@ int main(void)
 		goto out;
 	}
 	while (!stopping) {
+		/* Under load a connection is usually waiting already: take it first, and wait
+		 * in poll only when there is none (the socket does not block; another worker
+		 * may have taken the connection poll announced, then accept fails, EAGAIN). */
+		if (FCGX_Accept_r(&req) >= 0) {
+			serve(&req, db, base_url, body, ++serial);
+			FCGX_Finish_r(&req);
+			continue;
+		}
 		struct pollfd pfd[2] = {{.fd = LISTEN_FD, .events = POLLIN},
 		                        {.fd = wake[0], .events = POLLIN}};
+		if (stopping)
+			break;
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_msg("poll failed: errno=%d", errno);
 			break;
 		}
-		if (stopping)
-			break;
 		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
 			log_msg("listening socket failed");
 			break;
 		}
-		/* Another worker may have taken the connection: then accept fails, EAGAIN. */
-		if (!(pfd[0].revents & POLLIN) || FCGX_Accept_r(&req) < 0)
-			continue;
-		serve(&req, db, base_url, body, ++serial);
-		FCGX_Finish_r(&req);
 	}
 	rc = 0;
 	FCGX_Free(&req, 1);

@@ -45,7 +45,7 @@ enum err ctx_resolve(const struct ctx_token *t, const struct uri *u, struct ctx_
  * what never changes for a token is kept; whether it is still valid (revoked, expired)
  * is checked again by the statement that serves the request.
  */
-#define CTX_CACHE_SLOTS 512
+#define CTX_CACHE_SLOTS 4096
 
 struct ctx_cache_slot {
 	unsigned char digest[AUTH_DIGEST_LEN];
