@@ -11,7 +11,7 @@
 #   make valgrind   a worker under valgrind memcheck, driven by 1,000 mixed requests
 #   make faults     the fault runs under load, FAULT_ROUNDS (10) times each
 #   make fuzz       each libFuzzer target for FUZZ_TIME seconds (300)
-#   make bench      requests per second through nginx (wrk)
+#   make bench      the service against the database's limit (wrk, pgbench; BENCHMARKS.md)
 #   make fresh      the two commands in a freshly debootstrapped Debian 12 (root, mirror)
 
 CC      ?= cc
