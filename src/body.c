@@ -12,6 +12,7 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "arena.h"
 #include "body.h"
 #include "chars.h"
 
@@ -333,6 +334,8 @@ static const yajl_callbacks callbacks = {
 enum err body_parse(const char *p, size_t len, struct body *out)
 {
 	struct ctx c;
+	struct arena mem; /* the parser's memory */
+	yajl_alloc_funcs af;
 	yajl_handle h = NULL;
 	yajl_status st;
 	enum err e = ERR_JSON_INVALID;
@@ -346,7 +349,9 @@ enum err body_parse(const char *p, size_t len, struct body *out)
 	memset(&c, 0, offsetof(struct ctx, keys));
 	c.out = out;
 	out->action = BODY_ACT_INVALID;
-	h = yajl_alloc(&callbacks, NULL, &c); /* owned here, freed below */
+	arena_reset(&mem);
+	arena_yajl(&mem, &af);
+	h = yajl_alloc(&callbacks, &af, &c); /* owned here, freed below; memory from mem */
 	if (h == NULL)
 		return ERR_INTERNAL;
 	yajl_config(h, yajl_allow_comments, 0);

@@ -9,10 +9,13 @@
 
 void resp_init(struct resp *r, const char *request_id)
 {
-	memset(r, 0, sizeof(*r));
+	/* field by field: the arena's block needs no clearing */
 	r->status = 500;
 	r->err = ERR_INTERNAL;
+	r->allow = NULL;
 	r->request_id = request_id;
+	r->gen = NULL;
+	arena_reset(&r->mem);
 }
 
 void resp_free(struct resp *r)
@@ -22,6 +25,7 @@ void resp_free(struct resp *r)
 	if (r->gen != NULL)
 		yajl_gen_free(r->gen);
 	r->gen = NULL;
+	arena_reset(&r->mem);
 }
 
 void resp_str(yajl_gen g, const char *s)
@@ -31,8 +35,11 @@ void resp_str(yajl_gen g, const char *s)
 
 yajl_gen resp_json(struct resp *r, int status)
 {
+	yajl_alloc_funcs af;
+
 	resp_free(r);
-	r->gen = yajl_gen_alloc(NULL); /* owned by r, freed by resp_free */
+	arena_yajl(&r->mem, &af);
+	r->gen = yajl_gen_alloc(&af); /* owned by r, freed by resp_free; memory from r->mem */
 	if (r->gen == NULL) {
 		r->status = 500;
 		r->err = ERR_INTERNAL;

@@ -9,6 +9,7 @@
 
 #include <yajl/yajl_gen.h>
 
+#include "arena.h"
 #include "err.h"
 
 #define RESP_HEAD_MAX 512      /* CGI header block */
@@ -20,6 +21,7 @@ struct resp {
 	const char *allow;      /* Allow header of a 405, static */
 	const char *request_id; /* echoed as X-Request-Id; borrowed */
 	yajl_gen gen;           /* JSON body, owned; NULL when there is none */
+	struct arena mem;       /* gen's memory: a resp must not move while gen is in use */
 };
 
 void resp_init(struct resp *r, const char *request_id);
