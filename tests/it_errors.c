@@ -60,21 +60,6 @@ static int allow_has(const char *allow, const char *method)
 	return 0;
 }
 
-/* A body of exactly size bytes: the stop of view 01 padded with spaces. */
-static char *padded_stop(size_t size)
-{
-	const char *stop = BODY_STOP01;
-	size_t n = strlen(stop);
-	char *b = malloc(size + 1);
-
-	cr_assert(b != NULL && size >= n);
-	memset(b, ' ', size);
-	memcpy(b, stop, n - 1);
-	b[size - 1] = '}';
-	b[size] = '\0';
-	return b;
-}
-
 /* A stop of view 01 with an extra field nested depth containers deep in all. */
 static char *nested_stop(int depth)
 {
@@ -290,7 +275,7 @@ Test(errors, json_invalid)
 /* The edges of what is well-formed: each of these is a stop the service carries out. */
 Test(errors, json_limits_accepted)
 {
-	char *deep = nested_stop(32), *full = padded_stop(16384);
+	char *deep = nested_stop(32), *full = it_padded_stop(16384);
 	const char *bodies[] = {
 	    deep,
 	    full,
@@ -512,7 +497,7 @@ Test(errors, method_not_allowed)
 static void put_too_large(const char *target, const char *headers, int chunked, const char *label)
 {
 	const size_t size = 16385;
-	char *body = padded_stop(size), *req = malloc(size + 1024);
+	char *body = it_padded_stop(size), *req = malloc(size + 1024);
 	size_t n;
 
 	cr_assert(req != NULL);

@@ -259,21 +259,6 @@ static char *repeat(const char *head, const char *piece, size_t n, const char *t
 	return s;
 }
 
-/* A body of exactly size bytes: a stop of view 01 padded with spaces. */
-static char *padded_stop(size_t size)
-{
-	const char *stop = BODY_STOP01;
-	size_t n = strlen(stop);
-	char *b = malloc(size + 1);
-
-	cr_assert(b != NULL && size >= n);
-	memset(b, ' ', size);
-	memcpy(b, stop, n - 1);
-	b[size - 1] = '}';
-	b[size] = '\0';
-	return b;
-}
-
 /* Stops the recording of 444444's view 01, so that a start that got through would show. */
 static void unrecord_444(void)
 {
@@ -595,7 +580,7 @@ Test(hostile, body_size)
 	    RAWC("a request after an empty chunked body", smuggled_chunked, 0, 400, "json_invalid"),
 	};
 	const size_t big = BODY_LIMIT + 1, nope = sizeof(BODY_NOPE) - 1;
-	char *over = padded_stop(big), *huge = padded_stop(BODY_HUGE);
+	char *over = it_padded_stop(big), *huge = it_padded_stop(BODY_HUGE);
 	char *after = malloc(nope + BODY_HUGE);
 	const char *tt = "Content-Type: text/plain\r\n";
 
@@ -691,7 +676,7 @@ Test(hostile, body_shorter_than_declared)
 Test(hostile, chunked_too_large_on_other_paths)
 {
 	const char *targets[] = {"/other", "/", "/uapi"};
-	char *over = padded_stop(BODY_LIMIT + 1);
+	char *over = it_padded_stop(BODY_LIMIT + 1);
 	char label[LABEL_MAX];
 
 	baseline();

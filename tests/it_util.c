@@ -192,6 +192,20 @@ int it_check_error(const struct http_resp *r, int status, const char *code, cons
 	return ok;
 }
 
+char *it_padded_stop(size_t size)
+{
+	const char *stop = BODY_STOP01;
+	size_t n = strlen(stop);
+	char *b = malloc(size + 1);
+
+	cr_assert(b != NULL && size >= n);
+	memset(b, ' ', size);
+	memcpy(b, stop, n - 1);
+	b[size - 1] = '}';
+	b[size] = '\0';
+	return b;
+}
+
 /* Database */
 
 static PGconn *db_open(void)

@@ -89,6 +89,9 @@ int it_is_json(const struct http_resp *r);
  */
 int it_check_error(const struct http_resp *r, int status, const char *code, const char *label);
 
+/* A body of exactly size bytes: the stop of view 01 padded with spaces (malloc'd). */
+char *it_padded_stop(size_t size);
+
 /* JSON of a response body, which must be an object (yajl_tree_free it). */
 yajl_val it_json(const struct http_resp *r);
 yajl_val it_key(yajl_val obj, const char *key);
