@@ -268,6 +268,18 @@ static void copy_col(const PGresult *r, int col, char *dst, size_t cap)
 	dst[n] = '\0';
 }
 
+/*
+ * The error of a request function's result code. Both functions check the token again
+ * and say 'access_denied' when it is no longer valid: that is a 401 here, never the 403
+ * the same code names for an account kind that may not use PhoneCalls.
+ */
+static enum err result_err(const char *code)
+{
+	enum err e = err_from_code(code);
+
+	return e == ERR_FORBIDDEN ? ERR_UNAUTHORIZED : e;
+}
+
 enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out)
 {
 	char tok[24], org[24], user[24];
@@ -291,10 +303,7 @@ enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out
 		e = ERR_INTERNAL;
 		goto done;
 	}
-	e = err_from_code(PQgetvalue(r, 0, 0));
-	if (e == ERR_FORBIDDEN)
-		e = ERR_UNAUTHORIZED; /* the token is no longer valid */
-	if (e != ERR_NONE)
+	if ((e = result_err(PQgetvalue(r, 0, 0))) != ERR_NONE)
 		goto done;
 	copy_col(r, 1, out->call, sizeof(out->call));
 	copy_col(r, 2, out->ext, sizeof(out->ext));
@@ -331,10 +340,9 @@ enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
 		PQclear(r);
 		return ERR_INTERNAL;
 	}
-	e = err_from_code(PQgetvalue(r, 0, DB_CODE));
-	if (e != ERR_NONE) {
+	if ((e = result_err(PQgetvalue(r, 0, DB_CODE))) != ERR_NONE) {
 		PQclear(r);
-		return e == ERR_FORBIDDEN ? ERR_UNAUTHORIZED : e; /* the token is no longer valid */
+		return e;
 	}
 	*out = r;
 	return ERR_NONE;
