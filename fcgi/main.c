@@ -229,6 +229,11 @@ int main(void)
 		 * may have taken the connection poll announced, then accept fails, EAGAIN). */
 		if (FCGX_Accept_r(&req) >= 0) {
 			serve(&req, db, base_url, body, ++serial);
+			/* Read to its end, the connection carries nothing more: close it at once
+			 * rather than libfcgi's lingering close (shutdown, poll, read), which
+			 * only matters when unread input could turn the close into a reset. */
+			if (FCGX_HasSeenEOF(req.in))
+				FCGX_Detach(&req);
 			FCGX_Finish_r(&req);
 			continue;
 		}
