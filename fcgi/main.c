@@ -3,14 +3,27 @@
  * from the listening socket it inherits on descriptor 0 (spawn-fcgi, multiwatch), with
  * one persistent database connection.
  *
- * SIGTERM, SIGINT, SIGQUIT, SIGHUP and SIGUSR1 (multiwatch forwards a stop as one of
- * these, depending on its version and -s) let the request in flight finish, then the
- * worker exits. The
- * signal only sets a flag and wakes poll(2) through a self-pipe: libfcgi's own
- * shutdown flag would make the in-flight response's writes fail, and checking a flag
- * before a blocking accept(2) leaves a window where the signal is missed. So the
- * worker waits in poll() on the listening socket and the pipe, and accepts without
- * blocking (the socket is O_NONBLOCK; the accepted connection is not, on Linux).
+ * Connections: nginx keeps its FastCGI connections open (fastcgi_keep_conn, upstream
+ * keepalive), which saves it and the worker about ten system calls per request. A
+ * worker that blocked reading its one kept connection would leave new connections
+ * waiting in the backlog, so each worker watches all the connections it holds (up to
+ * CONN_MAX) and the listening socket in one epoll set, and serves whichever has a
+ * request. The listening socket is watched with EPOLLEXCLUSIVE: a new connection wakes
+ * one idle worker, not all of them (with poll every idle worker woke and all but one
+ * went back to sleep, which on two cores cost more than the request). When all its
+ * slots are taken, a worker closes the connection it used least recently: nginx sees
+ * the close on an idle kept connection, or, if it had just sent a request on it, sends
+ * the request again on another connection (the worker never read it). A connection
+ * whose request was not read to its end (refused early) is closed, not kept.
+ *
+ * Stopping: SIGTERM, SIGINT, SIGQUIT, SIGHUP and SIGUSR1 (multiwatch forwards a stop as
+ * one of these, depending on its version and -s) let the request in flight finish;
+ * the worker then stops accepting, serves the requests already waiting on its
+ * connections, closes them and exits. The signal only sets a flag and wakes epoll
+ * through a self-pipe: libfcgi's own shutdown flag would make the in-flight response's
+ * writes fail, and a flag checked before a blocking accept(2) can miss the signal.
+ * The listening socket is O_NONBLOCK; accepted connections block, with a receive
+ * timeout so that a peer that stops sending cannot hold the worker.
  *
  * Environment: PC_DB (a libpq conninfo; empty: the PG* variables), PC_TZ (time zone of
  * dates, default UTC), PC_BASE_URL (base of self links; default: the request's scheme
@@ -18,11 +31,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -36,9 +51,33 @@
 #define HOST_MAX 255
 
 #define LISTEN_FD 0 /* FCGI_LISTENSOCK_FILENO: where spawn-fcgi puts the socket */
+#define CONN_MAX 16  /* connections one worker keeps open */
+#define READ_TIMEOUT_S 10 /* a request must arrive whole within this (nginx sends at once) */
+
+/* epoll tags: a connection's slot number, or one of these */
+#define TAG_LISTEN CONN_MAX
+#define TAG_WAKE (CONN_MAX + 1)
+
+/* One connection from nginx. libfcgi reads and writes it; the worker accepts it
+ * (listen_sock -1 keeps libfcgi from accepting on its own) and closes it. */
+struct conn {
+	FCGX_Request req;
+	int open;             /* req.ipcFd is a connection, watched by the epoll set */
+	unsigned long used;   /* serial of the last request served on it */
+};
+
+struct worker {
+	struct conn conns[CONN_MAX];
+	int ep;               /* epoll set */
+	int listening;        /* the listening socket is in the set */
+	struct db *db;
+	const char *base_url;
+	char *body;           /* BODY_MAX + 1 bytes */
+	unsigned long serial; /* requests served */
+};
 
 static volatile sig_atomic_t stopping;
-static int wake[2] = {-1, -1}; /* self-pipe: the handler writes, poll() reads */
+static int wake[2] = {-1, -1}; /* self-pipe: the handler writes, epoll reads */
 
 static void on_stop(int sig)
 {
@@ -46,7 +85,7 @@ static void on_stop(int sig)
 	(void)sig;
 	stopping = 1;
 	if (write(wake[1], "x", 1) < 0) {
-		/* full pipe: poll() is woken already */
+		/* full pipe: the worker is woken already */
 	}
 	errno = saved;
 }
@@ -68,7 +107,9 @@ static int install_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = 0; /* no SA_RESTART: poll() must return */
+	/* SA_RESTART keeps libfcgi's reads and writes from failing on a signal; epoll_wait
+	 * and poll are never restarted, so the stop is still seen. */
+	sa.sa_flags = SA_RESTART;
 	static const int stops[] = {SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1};
 	for (size_t i = 0; i < sizeof(stops) / sizeof(*stops); i++)
 		if (sigaction(stops[i], &sa, NULL) != 0)
@@ -199,62 +240,174 @@ static void serve(FCGX_Request *req, struct db *db, const char *base_url, char *
 	resp_free(&rs);
 }
 
+/* Watches the listening socket (on) or stops watching it. */
+static int listen_watch(struct worker *w, int on)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = TAG_LISTEN};
+
+	if (w->listening == on)
+		return 0;
+	if (epoll_ctl(w->ep, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, LISTEN_FD, &ev) != 0)
+		return -1;
+	w->listening = on;
+	return 0;
+}
+
+/* Closes c. nginx's requests are read to their end before a connection is kept, so a
+ * plain close is clean (libfcgi's lingering close is for unread input). */
+static void conn_close(struct conn *c)
+{
+	if (!c->open)
+		return;
+	FCGX_Detach(&c->req);
+	FCGX_Free(&c->req, 1); /* closing it takes it out of the epoll set */
+	c->open = 0;
+}
+
+/* Serves the next request on c (a new connection, or a kept one epoll found readable).
+ * Leaves c open if nginx keeps the connection. */
+static void conn_serve(struct worker *w, struct conn *c)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	int was_open = c->open;
+
+	/* keepConnection: the descriptor is ours, libfcgi must not close it first */
+	c->req.keepConnection = 1;
+	if (FCGX_Accept_r(&c->req) < 0) {
+		/* closed by nginx, or no whole request in time: libfcgi closed it */
+		c->open = 0;
+		return;
+	}
+	serve(&c->req, w->db, w->base_url, w->body, ++w->serial);
+	c->used = w->serial;
+	if (FCGX_HasSeenEOF(c->req.in)) {
+		FCGX_Detach(&c->req);
+	} else {
+		/* refused before its body was read: the rest would be taken for the next
+		 * request, so close, and linger so the unread input cannot reset it */
+		c->req.keepConnection = 0;
+		FCGX_Attach(&c->req);
+	}
+	FCGX_Finish_r(&c->req); /* closes unless nginx asked to keep it, or on error */
+	c->open = c->req.ipcFd >= 0;
+	if (c->open && !was_open) {
+		ev.data.u32 = (uint32_t)(c - w->conns);
+		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->req.ipcFd, &ev) != 0) {
+			log_msg("cannot watch a connection: errno=%d", errno);
+			conn_close(c);
+		}
+	}
+}
+
+/* Accepts a waiting connection, if any, and serves its first request. */
+static void take(struct worker *w)
+{
+	const struct timeval tmo = {.tv_sec = READ_TIMEOUT_S};
+	struct conn *c = NULL;
+	int fd;
+
+	for (int i = 0; i < CONN_MAX; i++) {
+		struct conn *k = &w->conns[i];
+		if (!k->open) {
+			c = k;
+			break;
+		}
+		if (c == NULL || k->used < c->used)
+			c = k;
+	}
+	fd = accept(LISTEN_FD, NULL, NULL); /* the worker never execs: no CLOEXEC needed */
+	if (fd < 0) {
+		/* EAGAIN: another worker took it; the others are the peer's trouble */
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_msg("accept failed: errno=%d", errno);
+		return;
+	}
+	conn_close(c); /* all slots taken: the least recently used one makes room */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) != 0) {
+		close(fd);
+		return;
+	}
+	c->req.ipcFd = fd;
+	c->open = 0;
+	conn_serve(w, c);
+}
+
+/* Serves what the epoll set reports; timeout as for epoll_wait. Returns the number of
+ * events, 0 when none came in time, -1 when the listening socket failed. */
+static int run_once(struct worker *w, int timeout)
+{
+	struct epoll_event ev[CONN_MAX + 2];
+	int n = epoll_wait(w->ep, ev, CONN_MAX + 2, timeout);
+
+	if (n < 0) {
+		if (errno == EINTR)
+			return 0;
+		log_msg("epoll_wait failed: errno=%d", errno);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		uint32_t tag = ev[i].data.u32;
+		if (tag == TAG_LISTEN) {
+			if (ev[i].events & (EPOLLERR | EPOLLHUP)) {
+				log_msg("listening socket failed");
+				return -1;
+			}
+			if (!stopping)
+				take(w);
+		} else if (tag < CONN_MAX && w->conns[tag].open) {
+			conn_serve(w, &w->conns[tag]);
+		}
+	}
+	return n;
+}
+
 int main(void)
 {
 	static char body[BODY_MAX + 1];
+	static struct worker w;
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TAG_WAKE};
 	const char *base_url = getenv("PC_BASE_URL");
-	unsigned long serial = 0;
-	FCGX_Request req;
-	struct db *db;
 	int rc = 1;
 
 	if (base_url != NULL && (*base_url == '\0' || strlen(base_url) >= PC_BASE_MAX))
 		base_url = NULL;
-	if (install_signals() != 0 || FCGX_Init() != 0) {
+	w.base_url = base_url;
+	w.body = body;
+	w.ep = -1;
+	if (install_signals() != 0 || FCGX_Init() != 0 ||
+	    (w.ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    epoll_ctl(w.ep, EPOLL_CTL_ADD, wake[0], &ev) != 0 || listen_watch(&w, 1) != 0) {
 		log_msg("cannot initialize");
-		return 1;
+		goto out;
 	}
-	db = db_new(getenv("PC_DB"), getenv("PC_TZ")); /* owned here */
-	if (db == NULL) {
+	for (int i = 0; i < CONN_MAX; i++) {
+		if (FCGX_InitRequest(&w.conns[i].req, -1, 0) != 0) {
+			log_msg("cannot initialize request");
+			goto out;
+		}
+	}
+	w.db = db_new(getenv("PC_DB"), getenv("PC_TZ")); /* owned here */
+	if (w.db == NULL) {
 		log_msg("out of memory");
-		return 1;
-	}
-	if (FCGX_InitRequest(&req, LISTEN_FD, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
-		log_msg("cannot initialize request");
 		goto out;
 	}
 	while (!stopping) {
-		/* Under load a connection is usually waiting already: take it first, and wait
-		 * in poll only when there is none (the socket does not block; another worker
-		 * may have taken the connection poll announced, then accept fails, EAGAIN). */
-		if (FCGX_Accept_r(&req) >= 0) {
-			serve(&req, db, base_url, body, ++serial);
-			/* Read to its end, the connection carries nothing more: close it at once
-			 * rather than libfcgi's lingering close (shutdown, poll, read), which
-			 * only matters when unread input could turn the close into a reset. */
-			if (FCGX_HasSeenEOF(req.in))
-				FCGX_Detach(&req);
-			FCGX_Finish_r(&req);
-			continue;
-		}
-		struct pollfd pfd[2] = {{.fd = LISTEN_FD, .events = POLLIN},
-		                        {.fd = wake[0], .events = POLLIN}};
-		if (stopping)
-			break;
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			log_msg("poll failed: errno=%d", errno);
-			break;
-		}
-		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
-			log_msg("listening socket failed");
-			break;
-		}
+		if (run_once(&w, -1) < 0)
+			goto out;
 	}
+	/* Stopping: no new connections; serve the requests already waiting on kept ones,
+	 * once (nginx may go on sending; what comes later it sends again elsewhere). */
+	if (listen_watch(&w, 0) != 0 || epoll_ctl(w.ep, EPOLL_CTL_DEL, wake[0], &ev) != 0)
+		goto out;
+	if (run_once(&w, 0) < 0)
+		goto out;
 	rc = 0;
-	FCGX_Free(&req, 1);
 out:
-	db_free(db);
+	for (int i = 0; i < CONN_MAX; i++)
+		conn_close(&w.conns[i]);
+	if (w.ep >= 0)
+		close(w.ep);
+	db_free(w.db);
 	return rc;
 }
