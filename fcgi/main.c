@@ -50,11 +50,11 @@
 #define REQUEST_ID_MAX 64
 #define HOST_MAX 255
 
-#define LISTEN_FD 0 /* FCGI_LISTENSOCK_FILENO: where spawn-fcgi puts the socket */
-#define CONN_MAX 16  /* connections one worker keeps open */
+#define LISTEN_FD 0       /* FCGI_LISTENSOCK_FILENO: where spawn-fcgi puts the socket */
+#define CONN_MAX 16       /* connections one worker keeps open */
 #define READ_TIMEOUT_S 10 /* a request must arrive whole within this (nginx sends at once) */
 
-/* epoll tags: a connection's slot number, or one of these */
+/* epoll tags: a connection's slot number (its generation above bit 32), or one of these */
 #define TAG_LISTEN CONN_MAX
 #define TAG_WAKE (CONN_MAX + 1)
 
@@ -62,14 +62,15 @@
  * (listen_sock -1 keeps libfcgi from accepting on its own) and closes it. */
 struct conn {
 	FCGX_Request req;
-	int open;             /* req.ipcFd is a connection, watched by the epoll set */
-	unsigned long used;   /* serial of the last request served on it */
+	int open;           /* req.ipcFd is a connection, watched by the epoll set */
+	unsigned long used; /* serial of the last request served on it */
+	uint32_t gen;       /* connections the slot has had: an event names the one it is for */
 };
 
 struct worker {
 	struct conn conns[CONN_MAX];
-	int ep;               /* epoll set */
-	int listening;        /* the listening socket is in the set */
+	int ep;        /* epoll set */
+	int listening; /* the listening socket is in the set */
 	struct db *db;
 	const char *base_url;
 	char *body;           /* BODY_MAX + 1 bytes */
@@ -243,7 +244,7 @@ static void serve(FCGX_Request *req, struct db *db, const char *base_url, char *
 /* Watches the listening socket (on) or stops watching it. */
 static int listen_watch(struct worker *w, int on)
 {
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = TAG_LISTEN};
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.u64 = TAG_LISTEN};
 
 	if (w->listening == on)
 		return 0;
@@ -291,7 +292,7 @@ static void conn_serve(struct worker *w, struct conn *c)
 	FCGX_Finish_r(&c->req); /* closes unless nginx asked to keep it, or on error */
 	c->open = c->req.ipcFd >= 0;
 	if (c->open && !was_open) {
-		ev.data.u32 = (uint32_t)(c - w->conns);
+		ev.data.u64 = (uint64_t)c->gen << 32 | (uint32_t)(c - w->conns);
 		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->req.ipcFd, &ev) != 0) {
 			log_msg("cannot watch a connection: errno=%d", errno);
 			conn_close(c);
@@ -330,6 +331,7 @@ static void take(struct worker *w)
 	}
 	c->req.ipcFd = fd;
 	c->open = 0;
+	c->gen++;
 	conn_serve(w, c);
 }
 
@@ -347,7 +349,7 @@ static int run_once(struct worker *w, int timeout)
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		uint32_t tag = ev[i].data.u32;
+		uint32_t tag = (uint32_t)ev[i].data.u64, gen = (uint32_t)(ev[i].data.u64 >> 32);
 		if (tag == TAG_LISTEN) {
 			if (ev[i].events & (EPOLLERR | EPOLLHUP)) {
 				log_msg("listening socket failed");
@@ -355,7 +357,9 @@ static int run_once(struct worker *w, int timeout)
 			}
 			if (!stopping)
 				take(w);
-		} else if (tag < CONN_MAX && w->conns[tag].open) {
+		} else if (tag < CONN_MAX && w->conns[tag].open && w->conns[tag].gen == gen) {
+			/* (an event for a connection closed earlier in this batch, its slot
+			 * since given to a new one, is dropped: the new one may have nothing) */
 			conn_serve(w, &w->conns[tag]);
 		}
 	}
@@ -366,7 +370,7 @@ int main(void)
 {
 	static char body[BODY_MAX + 1];
 	static struct worker w;
-	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = TAG_WAKE};
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_WAKE};
 	const char *base_url = getenv("PC_BASE_URL");
 	int rc = 1;
 

@@ -115,8 +115,8 @@ Test(conns, more_connections_than_workers_hold)
 			if (c[i].status[k] == 202)
 				answered++;
 			else
-				cr_expect_fail("client %d, request %d: status %d, expected 202", i, k,
-				               c[i].status[k]);
+				cr_expect_fail("client %d, request %d: status %d, expected 202", i,
+				               k, c[i].status[k]);
 	cr_expect_eq(answered, clients * ROUNDS);
 	/* one stop changed the view; the others (and any request sent twice) found it
 	 * stopped */
