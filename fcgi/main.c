@@ -45,6 +45,7 @@
 #include "body.h"
 #include "db.h"
 #include "log.h"
+#include "oauth.h"
 #include "pc.h"
 
 #define REQUEST_ID_MAX 64
@@ -227,7 +228,11 @@ static void serve(FCGX_Request *req, struct db *db, const char *base_url, char *
 	rq.body_len = read_body(req, body, &rq.body_too_large);
 
 	resp_init(&rs, rid);
-	pc_handle(db, &rq, &rs);
+	if (strncmp(rq.uri, OAUTH_PATH, sizeof(OAUTH_PATH) - 1) == 0 &&
+	    (rq.uri[sizeof(OAUTH_PATH) - 1] == '\0' || rq.uri[sizeof(OAUTH_PATH) - 1] == '?'))
+		oauth_handle(db, &rq, &rs);
+	else
+		pc_handle(db, &rq, &rs);
 	/* A 500 is a bug: log it with the request id the client saw. Outages (503) are
 	 * logged once by the database layer, not once per request. */
 	if (rs.status == 500)

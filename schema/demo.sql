@@ -16,16 +16,19 @@ INSERT INTO account (id, kind, parent_id, org_id, name) VALUES
 ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id,
     org_id = EXCLUDED.org_id, name = EXCLUDED.name;
 
-INSERT INTO app (id, account_id, org_id, name) VALUES
-    (1, 12, 3,    'Demo CRM of user 12'),
-    (2, 3,  3,    'Demo contact centre of organization 3'),
-    (3, 1,  NULL, 'Demo global App'),
-    (4, 2,  NULL, 'Demo App of a service provider'),
-    (5, 20, 4,    'Demo App of user 20'),
-    (6, 4,  4,    'Demo contact centre of organization 4'),
-    (7, 13, 3,    'Demo App of user 13')
+-- App 1 has client credentials for POST /oauth/token.php: key demo-crm-user-12, secret
+-- demo-crm-user-12-secret (stored as its digest).
+INSERT INTO app (id, account_id, org_id, name, client_id, secret_hash, revoked_at) VALUES
+    (1, 12, 3,    'Demo CRM of user 12', 'demo-crm-user-12', sha256('demo-crm-user-12-secret'), NULL),
+    (2, 3,  3,    'Demo contact centre of organization 3', NULL, NULL, NULL),
+    (3, 1,  NULL, 'Demo global App', NULL, NULL, NULL),
+    (4, 2,  NULL, 'Demo App of a service provider', NULL, NULL, NULL),
+    (5, 20, 4,    'Demo App of user 20', NULL, NULL, NULL),
+    (6, 4,  4,    'Demo contact centre of organization 4', NULL, NULL, NULL),
+    (7, 13, 3,    'Demo App of user 13', NULL, NULL, NULL)
 ON CONFLICT (id) DO UPDATE SET account_id = EXCLUDED.account_id, org_id = EXCLUDED.org_id,
-    name = EXCLUDED.name;
+    name = EXCLUDED.name, client_id = EXCLUDED.client_id, secret_hash = EXCLUDED.secret_hash,
+    revoked_at = EXCLUDED.revoked_at;
 
 INSERT INTO access_token (id, app_id, org_id, token_hash, expires_at, revoked_at) VALUES
     (1, 1, 3,    sha256('demo-user-12-token'),    now() + interval '30 days', NULL),

@@ -30,7 +30,7 @@ struct stmt {
 	int nparams;
 };
 
-enum { ST_AUTH, ST_ACT, ST_LIST, ST__MAX };
+enum { ST_AUTH, ST_ACT, ST_LIST, ST_TOKEN, ST__MAX };
 
 static const struct stmt stmts[ST__MAX] = {
     [ST_AUTH] = {"auth",
@@ -49,6 +49,7 @@ static const struct stmt stmts[ST__MAX] = {
                  "SELECT * FROM pc_list($1::bigint, $2::bigint, $3::bigint, $4::text, "
                  "$5::boolean, $6::text, $7::integer, $8::integer)",
                  8},
+    [ST_TOKEN] = {"token", "SELECT pc_oauth_token($1::text, $2::bytea, $3::bytea, $4::integer)", 4},
 };
 
 static long long now_ms(void)
@@ -346,4 +347,22 @@ enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
 	}
 	*out = r;
 	return ERR_NONE;
+}
+
+enum err db_token(struct db *d, const char *client_id, const unsigned char secret[AUTH_DIGEST_LEN],
+                  const unsigned char token[AUTH_DIGEST_LEN], int ttl_s)
+{
+	char ttl[24];
+	const char *vals[4] = {client_id, (const char *)secret, (const char *)token, ttl};
+	const int lens[4] = {0, AUTH_DIGEST_LEN, AUTH_DIGEST_LEN, 0}, fmts[4] = {0, 1, 1, 0};
+	enum err e = ERR_INTERNAL;
+	PGresult *r;
+
+	snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+	if ((r = run(d, ST_TOKEN, vals, lens, fmts, &e)) == NULL)
+		return e;
+	e = PQntuples(r) == 1 && PQnfields(r) == 1 ? err_from_code(PQgetvalue(r, 0, 0))
+	                                           : ERR_INTERNAL;
+	PQclear(r);
+	return e;
 }

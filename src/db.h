@@ -35,6 +35,14 @@ enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], bool
 /* Forgets what is remembered of a token the database refused. */
 void db_forget(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN]);
 
+/*
+ * Issues a token to the App whose key is client_id, if secret is the digest of its
+ * secret and it is not revoked: stores the token's digest, valid ttl_s seconds.
+ * ERR_NONE, ERR_OAUTH_CLIENT, or an outage.
+ */
+enum err db_token(struct db *d, const char *client_id, const unsigned char secret[AUTH_DIGEST_LEN],
+                  const unsigned char token[AUTH_DIGEST_LEN], int ttl_s);
+
 struct db_act {
 	long long token_id;
 	struct ctx_scope scope;

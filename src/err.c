@@ -52,6 +52,16 @@ static const struct err_info table[ERR__MAX] = {
                              "This action is not implemented."},
     [ERR_UNAVAILABLE] = {503, "Service Unavailable", "service_unavailable",
                          "The service is temporarily unavailable; retry later."},
+    [ERR_OAUTH_REQUEST] = {400, "Bad Request", "invalid_request",
+                           "The request must be a POST of an "
+                           "application/x-www-form-urlencoded body with grant_type, once "
+                           "each parameter, and one way of client authentication."},
+    [ERR_OAUTH_CLIENT] = {401, "Unauthorized", "invalid_client",
+                          "Client authentication failed: unknown or revoked client, or "
+                          "wrong secret."},
+    [ERR_OAUTH_GRANT] = {400, "Bad Request", "unsupported_grant_type",
+                         "Only grant_type=client_credentials (type=unifiedapi) is "
+                         "supported."},
 };
 
 const struct err_info *err_info(enum err e)

@@ -27,6 +27,10 @@ enum err {
 	ERR_INTERNAL,              /* 500 internal_server_error */
 	ERR_NOT_IMPLEMENTED,       /* 501 request_not_implemented */
 	ERR_UNAVAILABLE,           /* 503 service_unavailable */
+	/* The token endpoint's own errors (RFC 6749 section 5.2), in OAuth's form. */
+	ERR_OAUTH_REQUEST, /* 400 invalid_request */
+	ERR_OAUTH_CLIENT,  /* 401 invalid_client */
+	ERR_OAUTH_GRANT,   /* 400 unsupported_grant_type */
 	ERR__MAX
 };
 

@@ -13,6 +13,8 @@ void resp_init(struct resp *r, const char *request_id)
 	r->status = 500;
 	r->err = ERR_INTERNAL;
 	r->allow = NULL;
+	r->challenge = NULL;
+	r->oauth = 0;
 	r->request_id = request_id;
 	r->gen = NULL;
 	arena_reset(&r->mem);
@@ -69,6 +71,15 @@ void resp_error(struct resp *r, enum err e)
 	r->allow = NULL; /* a 405's caller names the methods after this */
 	if (g == NULL)
 		return;
+	if (r->oauth) {
+		yajl_gen_map_open(g);
+		resp_str(g, "error");
+		resp_str(g, ei->code);
+		resp_str(g, "error_description");
+		resp_str(g, ei->message);
+		yajl_gen_map_close(g);
+		return;
+	}
 	yajl_gen_map_open(g);
 	resp_str(g, "error");
 	yajl_gen_map_open(g);
@@ -97,11 +108,15 @@ size_t resp_head(const struct resp *r, char *buf, size_t cap)
 	int n;
 
 	resp_body(r, &body, &blen);
-	n = snprintf(buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
+	n = snprintf(buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
 	             err_reason(r->status), body ? "Content-Type: application/json\r\n" : "",
-	             "Cache-Control: no-store\r\n", r->allow ? "Allow: " : "",
-	             r->allow ? r->allow : "", r->allow ? "\r\n" : "",
-	             r->status == 401 ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\"\r\n" : "",
+	             "Cache-Control: no-store\r\n", r->oauth ? "Pragma: no-cache\r\n" : "",
+	             r->allow ? "Allow: " : "", r->allow ? r->allow : "", r->allow ? "\r\n" : "",
+	             r->status != 401       ? ""
+	             : r->challenge == NULL ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\""
+	                                    : "WWW-Authenticate: ",
+	             r->status == 401 && r->challenge ? r->challenge : "",
+	             r->status == 401 ? "\r\n" : "",
 	             r->status == 503 ? "Retry-After: " RESP_RETRY_AFTER_S "\r\n" : "",
 	             r->request_id ? "X-Request-Id: " : "", r->request_id ? r->request_id : "",
 	             r->request_id ? "\r\n" : "");

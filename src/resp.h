@@ -19,6 +19,8 @@ struct resp {
 	int status;
 	enum err err;           /* ERR_NONE on success */
 	const char *allow;      /* Allow header of a 405, static */
+	const char *challenge;  /* WWW-Authenticate of a 401, static; NULL: Bearer */
+	int oauth;              /* the token endpoint's: errors in OAuth's form, Pragma */
 	const char *request_id; /* echoed as X-Request-Id; borrowed */
 	yajl_gen gen;           /* JSON body, owned; NULL when there is none */
 	struct arena mem;       /* gen's memory: a resp must not move while gen is in use */
@@ -26,7 +28,8 @@ struct resp {
 
 void resp_init(struct resp *r, const char *request_id);
 
-/* Replaces whatever was built with the error's JSON body and headers. */
+/* Replaces whatever was built with the error's JSON body and headers: the contract's
+ * {"error":{"code","message"}}, or with r->oauth RFC 6749's {"error","error_description"}. */
 void resp_error(struct resp *r, enum err e);
 
 /* Starts a JSON body for status; returns the generator, or NULL (then resp is a 500). */

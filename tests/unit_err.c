@@ -4,7 +4,7 @@
 
 #include "../src/err.c"
 
-/* The contract's error table (api.md section 2), written out. */
+/* The contract's error table (api.md section 2), and the token endpoint's, written out. */
 static const struct {
 	enum err e;
 	int status;
@@ -31,6 +31,10 @@ static const struct {
     {ERR_INTERNAL, 500, "internal_server_error", "Internal Server Error"},
     {ERR_NOT_IMPLEMENTED, 501, "request_not_implemented", "Not Implemented"},
     {ERR_UNAVAILABLE, 503, "service_unavailable", "Service Unavailable"},
+    /* the token endpoint's, RFC 6749 section 5.2 */
+    {ERR_OAUTH_REQUEST, 400, "invalid_request", "Bad Request"},
+    {ERR_OAUTH_CLIENT, 401, "invalid_client", "Unauthorized"},
+    {ERR_OAUTH_GRANT, 400, "unsupported_grant_type", "Bad Request"},
 };
 
 #define NCONTRACT (sizeof(contract) / sizeof(*contract))

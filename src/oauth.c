@@ -1,0 +1,314 @@
+/*
+ * oauth.c - the token endpoint, POST /oauth/token.php (RFC 6749 section 4.4, client
+ * credentials). The App authenticates with its key and secret, either in the form body
+ * or as HTTP Basic credentials, never both. The worker sends the secret's SHA-256 and a
+ * new token's SHA-256 to the database, which checks the one and stores the other: no
+ * secret or token is ever stored or logged. Errors take OAuth's form, with the status of
+ * the error table; every answer carries Cache-Control: no-store and Pragma: no-cache.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "auth.h"
+#include "oauth.h"
+
+#define OAUTH_GRANT "client_credentials"
+#define OAUTH_TYPE "unifiedapi"
+#define OAUTH_CT "application/x-www-form-urlencoded"
+#define OAUTH_CHALLENGE "Basic realm=\"UnifiedAPI\""
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Form-urlencoded p[0..len) into out (cap bytes with the NUL; out NULL: only check).
+ * 0, or -1 when malformed, NUL-carrying or too long. */
+static int decode(const char *p, size_t len, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			int hi, lo;
+			if (len - i < 3 || (hi = hexval(p[i + 1])) < 0 ||
+			    (lo = hexval(p[i + 2])) < 0)
+				return -1;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (c == '\0')
+			return -1;
+		if (out != NULL) {
+			if (n + 1 >= cap)
+				return -1;
+			out[n++] = c;
+		}
+	}
+	if (out != NULL)
+		out[n] = '\0';
+	return 0;
+}
+
+/* The field a decoded parameter name fills, or NULL when the endpoint ignores it. */
+static char *field(struct oauth_form *f, const char *name, unsigned *bit)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+		size_t off;
+	} known[] = {
+	    {"grant_type", OAUTH_F_GRANT, offsetof(struct oauth_form, grant_type)},
+	    {"type", OAUTH_F_TYPE, offsetof(struct oauth_form, type)},
+	    {"client_id", OAUTH_F_ID, offsetof(struct oauth_form, client_id)},
+	    {"client_secret", OAUTH_F_SECRET, offsetof(struct oauth_form, client_secret)},
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
+		if (strcmp(name, known[i].name) == 0) {
+			*bit = known[i].bit;
+			return (char *)f + known[i].off;
+		}
+	}
+	return NULL;
+}
+
+int oauth_form_parse(const char *p, size_t len, struct oauth_form *out)
+{
+	size_t i = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (i < len) {
+		char name[OAUTH_FIELD_MAX + 1];
+		size_t end = i, eq;
+		unsigned bit = 0;
+		char *dst;
+
+		while (end < len && p[end] != '&')
+			end++;
+		eq = i;
+		while (eq < end && p[eq] != '=')
+			eq++;
+		if (end > i) { /* empty pairs ("a=1&&b=2") are skipped */
+			const char *v = p + eq + (eq < end);
+			size_t vlen = end - eq - (eq < end);
+			/* a name longer than any we read is one we ignore */
+			if (decode(p + i, eq - i, name, sizeof(name)) != 0 &&
+			    decode(p + i, eq - i, NULL, 0) != 0)
+				return -1;
+			dst = eq - i < sizeof(name) ? field(out, name, &bit) : NULL;
+			if (dst == NULL) {
+				if (decode(v, vlen, NULL, 0) != 0) /* ignored, but well-formed */
+					return -1;
+			} else {
+				if (out->seen &
+				    bit) /* RFC 6749 section 3.2: parameters come once */
+					return -1;
+				if (decode(v, vlen, dst, OAUTH_FIELD_MAX + 1) != 0)
+					return -1;
+				out->seen |= bit;
+			}
+		}
+		i = end + 1;
+	}
+	return 0;
+}
+
+/* Standard base64 (RFC 4648 section 4, padded) of p[0..len) into out (cap bytes with the
+ * NUL). Returns the decoded length, or -1 when malformed or too long. */
+static long b64_decode(const char *p, size_t len, char *out, size_t cap)
+{
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = 0, pad = 0;
+	unsigned acc = 0;
+
+	if (len == 0 || len % 4 != 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		const char *c;
+		unsigned v = 0;
+		if (p[i] == '=') {
+			if (i < len - 2 || (i == len - 2 && p[len - 1] != '='))
+				return -1;
+			pad++;
+		} else {
+			if (pad > 0 || p[i] == '\0' || (c = strchr(abc, p[i])) == NULL)
+				return -1;
+			v = (unsigned)(c - abc);
+		}
+		acc = acc << 6 | v;
+		if (i % 4 == 3) {
+			char b[3] = {(char)(acc >> 16), (char)(acc >> 8), (char)acc};
+			size_t k = i == len - 1 ? 3 - pad : 3;
+			if (n + k >= cap)
+				return -1;
+			memcpy(out + n, b, k);
+			n += k;
+			acc = 0;
+		}
+	}
+	out[n] = '\0';
+	return (long)n;
+}
+
+int oauth_basic(const char *h, size_t len, char *id, char *secret)
+{
+	char raw[OAUTH_CRED_MAX];
+	const char *colon;
+	long n;
+	size_t i = 0;
+
+	while (i < len && (h[i] == ' ' || h[i] == '\t'))
+		i++;
+	if (len - i < 6 || strncasecmp(h + i, "basic", 5) != 0 ||
+	    (h[i + 5] != ' ' && h[i + 5] != '\t'))
+		return 1;
+	i += 6;
+	while (i < len && (h[i] == ' ' || h[i] == '\t'))
+		i++;
+	while (len > i && (h[len - 1] == ' ' || h[len - 1] == '\t'))
+		len--;
+	if ((n = b64_decode(h + i, len - i, raw, sizeof(raw))) < 0 ||
+	    memchr(raw, '\0', (size_t)n) != NULL || (colon = memchr(raw, ':', (size_t)n)) == NULL)
+		return -1;
+	if (decode(raw, (size_t)(colon - raw), id, OAUTH_FIELD_MAX + 1) != 0 ||
+	    decode(colon + 1, (size_t)(raw + n - colon - 1), secret, OAUTH_FIELD_MAX + 1) != 0)
+		return -1;
+	return 0;
+}
+
+void oauth_b64url(const unsigned char *in, size_t n, char *out)
+{
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16;
+		size_t k = n - i < 3 ? n - i : 3;
+		if (k > 1)
+			v |= (unsigned)in[i + 1] << 8;
+		if (k > 2)
+			v |= in[i + 2];
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		if (k > 1)
+			out[o++] = abc[v >> 6 & 63];
+		if (k > 2)
+			out[o++] = abc[v & 63];
+	}
+	out[o] = '\0';
+}
+
+/* Whether Content-Type names the form media type (parameters, such as a charset, are
+ * allowed: the values we read are ASCII). */
+static int form_type_ok(const char *ct)
+{
+	size_t n = sizeof(OAUTH_CT) - 1;
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, OAUTH_CT, n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+/* A new token: its text for the client and its digest for the database. */
+static int new_token(char text[OAUTH_TOKEN_LEN + 1], unsigned char digest[AUTH_DIGEST_LEN])
+{
+	unsigned char raw[OAUTH_TOKEN_BYTES];
+	size_t got = 0;
+
+	while (got < sizeof(raw)) {
+		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	oauth_b64url(raw, sizeof(raw), text);
+	auth_sha256(text, OAUTH_TOKEN_LEN, digest);
+	memset(raw, 0, sizeof(raw));
+	return 0;
+}
+
+/* Checks the request and the client; issues the token into text. */
+static enum err issue(struct db *db, const struct pc_req *rq, char text[OAUTH_TOKEN_LEN + 1])
+{
+	char id[OAUTH_FIELD_MAX + 1], secret[OAUTH_FIELD_MAX + 1];
+	unsigned char sdig[AUTH_DIGEST_LEN], tdig[AUTH_DIGEST_LEN];
+	const char *client_id = id, *client_secret = secret;
+	struct oauth_form f;
+
+	if (strcmp(rq->method, "POST") != 0)
+		return ERR_METHOD;
+	if (rq->body_too_large)
+		return ERR_TOO_LARGE;
+	if (!form_type_ok(rq->content_type) || rq->auth_count > 1 ||
+	    oauth_form_parse(rq->body, rq->body_len, &f) != 0 || !(f.seen & OAUTH_F_GRANT))
+		return ERR_OAUTH_REQUEST;
+	if (strcmp(f.grant_type, OAUTH_GRANT) != 0 ||
+	    ((f.seen & OAUTH_F_TYPE) && strcmp(f.type, OAUTH_TYPE) != 0))
+		return ERR_OAUTH_GRANT;
+	if (rq->auth != NULL) {
+		/* another scheme, or malformed credentials: a failed authentication */
+		if (oauth_basic(rq->auth, rq->auth_len, id, secret) != 0)
+			return ERR_OAUTH_CLIENT;
+		if (f.seen & (OAUTH_F_ID | OAUTH_F_SECRET)) /* one method only (section 2.3) */
+			return ERR_OAUTH_REQUEST;
+	} else {
+		if ((f.seen & (OAUTH_F_ID | OAUTH_F_SECRET)) != (OAUTH_F_ID | OAUTH_F_SECRET))
+			return ERR_OAUTH_CLIENT;
+		client_id = f.client_id;
+		client_secret = f.client_secret;
+	}
+	auth_sha256(client_secret, strlen(client_secret), sdig);
+	if (new_token(text, tdig) != 0)
+		return ERR_INTERNAL;
+	return db_token(db, client_id, sdig, tdig, OAUTH_TTL_S);
+}
+
+void oauth_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
+{
+	char token[OAUTH_TOKEN_LEN + 1];
+	enum err e;
+	yajl_gen g;
+
+	rs->oauth = 1;
+	if ((e = issue(db, rq, token)) != ERR_NONE) {
+		resp_error(rs, e);
+		if (e == ERR_METHOD)
+			rs->allow = "POST";
+		if (e == ERR_OAUTH_CLIENT)
+			rs->challenge = OAUTH_CHALLENGE;
+		return;
+	}
+	if ((g = resp_json(rs, 200)) == NULL)
+		return;
+	yajl_gen_map_open(g);
+	resp_str(g, "access_token");
+	resp_str(g, token);
+	resp_str(g, "token_type");
+	resp_str(g, "Bearer");
+	resp_str(g, "expires_in");
+	yajl_gen_integer(g, OAUTH_TTL_S);
+	yajl_gen_map_close(g);
+}
