@@ -1,6 +1,7 @@
 # Makefile - the PhoneCalls service.
 #
-#   make            build the worker (build/pc-worker)
+#   make            build the worker (build/pc-worker) and the event consumer
+#                   (build/pc-events)
 #   make run        install what is missing, start PostgreSQL, the pool and nginx on
 #                   127.0.0.1:8080 with demo data, print a curl of the seed's example
 #   make stop       stop what `make run` started
@@ -45,7 +46,7 @@ ITEST   := $(wildcard tests/it_*.c)
 
 .PHONY: all run stop check suite unit itest valgrind faults fuzz bench fresh deps clean format
 
-all: $(BUILD)/pc-worker
+all: $(BUILD)/pc-worker $(BUILD)/pc-events
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h)
 	@mkdir -p $(@D)
@@ -56,6 +57,10 @@ $(BUILD)/libpc.a: $(LIB_OBJ)
 
 $(BUILD)/pc-worker: fcgi/main.c $(BUILD)/libpc.a
 	$(CCALL) $(LDALL) $< $(BUILD)/libpc.a $(LDLIBS) -o $@
+
+$(BUILD)/pc-events: tools/pc-events.c
+	@mkdir -p $(@D)
+	$(CCALL) $(LDALL) $< $(LDLIBS) -o $@
 
 # Unit tests #include the .c files they test, so static functions stay testable.
 $(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h)
@@ -80,9 +85,10 @@ unit: $(BUILD)/unit
 
 # The unit tests and the integration suite, with this build (SAN=1: sanitizers).
 suite: deps
-	$(MAKE) $(BUILD)/pc-worker $(BUILD)/unit $(BUILD)/itest
+	$(MAKE) $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/unit $(BUILD)/itest
 	$(BUILD)/unit
-	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_ITEST=$(CURDIR)/$(BUILD)/itest tools/check
+	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_EVENTS=$(CURDIR)/$(BUILD)/pc-events \
+		PC_ITEST=$(CURDIR)/$(BUILD)/itest tools/check
 
 ifeq ($(SAN),1)
 check: suite

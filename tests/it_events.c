@@ -1,0 +1,202 @@
+/* it_events.c - the event stream: numbers per organization without gaps, and the
+ * consumer (build/pc-events), killed and restarted mid-stream, printing every event
+ * exactly once and in order.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "it_util.h"
+
+#define PATH_MAX_ 512
+#define TOGGLES 15    /* stop/start pairs per call and phase */
+#define WAIT_MS 20000 /* for the consumer to catch up */
+#define LINE_MAX_ 2048
+#define EVENTS_MAX 4096
+
+TestSuite(events, .init = it_restore_demo, .fini = it_restore_demo, .timeout = 180);
+
+static long long last_seq(const char *org)
+{
+	return DB_LL("SELECT coalesce((SELECT last FROM event_seq WHERE org_id = $1::bigint), 0)",
+	             org);
+}
+
+static pid_t consumer_start(const char *name, const char *path)
+{
+	const char *bin = it_env("PC_EVENTS");
+	pid_t pid = fork();
+
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		execl(bin, bin, "-c", name, "-o", path, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void consumer_stop(pid_t pid, int sig)
+{
+	int st;
+
+	kill(pid, sig);
+	while (waitpid(pid, &st, 0) < 0)
+		;
+	if (sig == SIGTERM)
+		cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the consumer stopped with %d",
+		          st);
+}
+
+/* Stop then start view 01 of a call, n times. */
+static void toggle(const char *token, const char *call_path, int n)
+{
+	static const char *bodies[2] = {
+	    "{\"action\":\"StopRecording\",\"phoneCallViewId\":\"01\"}",
+	    "{\"action\":\"StartRecording\",\"phoneCallViewId\":\"01\",\"format\":\"wav\"}"};
+	struct http_resp r;
+
+	for (int i = 0; i < 2 * n; i++) {
+		it_put(&r, token, call_path, bodies[i % 2]);
+		it_assert_status(&r, 202, "toggle");
+		http_free(&r);
+	}
+}
+
+struct ev {
+	long long org, seq;
+	char action[8];
+	int app_null, stopped_null;
+};
+
+/* The events in the consumer's file. */
+static size_t read_events(const char *path, struct ev *ev, size_t cap)
+{
+	char line[LINE_MAX_];
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return 0;
+	while (n < cap && fgets(line, sizeof(line), f) != NULL) {
+		const char *p;
+		if (strchr(line, '\n') == NULL)
+			break;
+		cr_assert((p = strstr(line, "\"org\":")) &&
+		              sscanf(p, "\"org\":%lld", &ev[n].org) == 1,
+		          "%s", line);
+		cr_assert((p = strstr(line, "\"seq\":")) &&
+		              sscanf(p, "\"seq\":%lld", &ev[n].seq) == 1,
+		          "%s", line);
+		cr_assert((p = strstr(line, "\"action\":\"")) &&
+		              sscanf(p, "\"action\":\"%7[a-z]", ev[n].action) == 1,
+		          "%s", line);
+		ev[n].app_null = strstr(line, "\"app\":null") != NULL;
+		ev[n].stopped_null = strstr(line, "\"stopped\":null") != NULL;
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+Test(events, numbers_have_no_gaps_after_a_rollback)
+{
+	long long before = last_seq("3");
+	struct http_resp r;
+
+	/* a change made and rolled back takes its number back with it */
+	DB_EXEC("DO $$ BEGIN PERFORM pc_action(1, 3, 12, '0003*210', '444444', '01', 'stop', "
+	        "'wav', 'rolled-back'); RAISE EXCEPTION 'undo'; EXCEPTION WHEN raise_exception "
+	        "THEN NULL; END $$");
+	cr_assert_eq(last_seq("3"), before);
+	it_put(&r, TOK_U12, P_CALL444, "{\"action\":\"StopRecording\",\"phoneCallViewId\":\"01\"}");
+	it_assert_status(&r, 202, "stop");
+	http_free(&r);
+	cr_assert_eq(last_seq("3"), before + 1);
+	cr_assert_eq(DB_LL("SELECT count(*) FROM recording_event WHERE org_id = 3 AND seq = "
+	                   "(SELECT last FROM event_seq WHERE org_id = 3) AND action = 'stop' "
+	                   "AND call_id = '444444' AND request_id <> 'rolled-back'"),
+	             1);
+}
+
+Test(events, consumer_killed_and_restarted_prints_each_event_once_in_order)
+{
+	char name[64], path[PATH_MAX_], m3s[24], m4s[24];
+	static struct ev ev[EVENTS_MAX];
+	long long m3 = last_seq("3"), m4 = last_seq("4"), want;
+	long long next3, next4;
+	size_t n = 0;
+	pid_t pid;
+	char *ended;
+
+	snprintf(name, sizeof(name), "it-%ld", (long)getpid());
+	snprintf(path, sizeof(path), "%s/events-%ld.jsonl", it_env("PC_VAR"), (long)getpid());
+	unlink(path);
+	snprintf(m3s, sizeof(m3s), "%lld", m3);
+	snprintf(m4s, sizeof(m4s), "%lld", m4);
+	/* this consumer starts from now */
+	DB_EXEC("INSERT INTO event_ack (consumer, org_id, seq) VALUES ($1, 3, $2::bigint), "
+	        "($1, 4, $3::bigint)",
+	        name, m3s, m4s);
+
+	pid = consumer_start(name, path);
+	toggle(TOK_U12, P_CALL444, TOGGLES);
+	toggle(TOK_U20, P_CALL666, TOGGLES);
+	consumer_stop(pid, SIGKILL); /* mid-stream: whatever it had printed or acknowledged */
+	toggle(TOK_U12, P_CALL444, TOGGLES); /* while it is down */
+	toggle(TOK_U20, P_CALL666, TOGGLES);
+	pid = consumer_start(name, path);
+	toggle(TOK_U12, P_CALL444, TOGGLES);
+	consumer_stop(pid, SIGKILL);
+	pid = consumer_start(name, path);
+	toggle(TOK_U20, P_CALL666, TOGGLES);
+	/* a call ends while its view is recorded: an 'end' event, without App */
+	ended = DB_TEXT("SELECT pc_call_end('b817d2618fe6f1804333')");
+	cr_assert_str_eq(ended, "1");
+	free(ended);
+
+	want = (last_seq("3") - m3) + (last_seq("4") - m4);
+	cr_assert_eq(want, 6 * 2 * TOGGLES + 1, "state changes made");
+	for (int waited = 0; waited < WAIT_MS; waited += 100) {
+		n = read_events(path, ev, EVENTS_MAX);
+		if ((long long)n >= want)
+			break;
+		it_nap(100);
+	}
+	consumer_stop(pid, SIGTERM);
+	n = read_events(path, ev, EVENTS_MAX);
+	cr_assert_eq((long long)n, want, "lines printed: %zu of %lld", n, want);
+
+	/* per organization: m+1, m+2, ... with nothing twice, nothing missing */
+	next3 = m3 + 1;
+	next4 = m4 + 1;
+	for (size_t i = 0; i < n; i++) {
+		long long *next = ev[i].org == 3 ? &next3 : ev[i].org == 4 ? &next4 : NULL;
+		char org[24], seq[24];
+		char *action;
+		cr_assert_not_null(next, "line %zu: organization %lld", i, ev[i].org);
+		cr_assert_eq(ev[i].seq, *next, "line %zu: organization %lld number %lld, want %lld",
+		             i, ev[i].org, ev[i].seq, *next);
+		(*next)++;
+		snprintf(org, sizeof(org), "%lld", ev[i].org);
+		snprintf(seq, sizeof(seq), "%lld", ev[i].seq);
+		action = DB_TEXT("SELECT action FROM recording_event WHERE org_id = $1::bigint AND "
+		                 "seq = $2::bigint",
+		                 org, seq);
+		cr_assert_str_eq(ev[i].action, action, "line %zu", i);
+		free(action);
+		if (strcmp(ev[i].action, "end") == 0)
+			cr_assert(ev[i].app_null && !ev[i].stopped_null, "line %zu: the end event",
+			          i);
+		else
+			cr_assert(!ev[i].app_null, "line %zu: an App's change names the App", i);
+	}
+	cr_assert_eq(next3 - 1, last_seq("3"));
+	cr_assert_eq(next4 - 1, last_seq("4"));
+	cr_assert_eq(DB_LL("SELECT seq FROM event_ack WHERE consumer = $1 AND org_id = 3", name),
+	             last_seq("3"), "acknowledged");
+	DB_EXEC("DELETE FROM event_ack WHERE consumer = $1", name);
+	unlink(path);
+}
