@@ -205,6 +205,8 @@ static void serve(FCGX_Request *req, struct db *db, const char *base_url, char *
 		rq.content_type = NULL;
 	/* Repeated headers reach us as repeated parameters: count them, keep the first. */
 	for (char **e = req->envp; *e; e++) {
+		if (strncmp(*e, "HTTP_IDEMPOTENCY_KEY=", 21) == 0 && rq.idem_count++ == 0)
+			rq.idem_key = *e + 21;
 		if (strncmp(*e, "HTTP_AUTHORIZATION=", 19) == 0) {
 			if (rq.auth_count++ == 0) {
 				rq.auth = *e + 19;

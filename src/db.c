@@ -41,10 +41,10 @@ static const struct stmt stmts[ST__MAX] = {
                  "AND t.expires_at > now()",
                  1},
     [ST_ACT] = {"act",
-                "SELECT code, call_id, extension, user_id, changed FROM pc_action("
+                "SELECT code, call_id, extension, user_id, changed, replayed FROM pc_action("
                 "$1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, "
-                "$7::text, $8::text, $9::text)",
-                9},
+                "$7::text, $8::text, $9::text, $10::text, $11::bytea)",
+                11},
     [ST_LIST] = {"list",
                  "SELECT * FROM pc_list($1::bigint, $2::bigint, $3::bigint, $4::text, "
                  "$5::boolean, $6::text, $7::integer, $8::integer)",
@@ -284,7 +284,7 @@ static enum err result_err(const char *code)
 enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out)
 {
 	char tok[24], org[24], user[24];
-	const char *vals[9] = {
+	const char *vals[11] = {
 	    ll_or_null(in->token_id, tok, sizeof(tok)),
 	    ll_or_null(in->scope.org_id, org, sizeof(org)),
 	    ll_or_null(in->scope.user_id, user, sizeof(user)),
@@ -294,16 +294,22 @@ enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out
 	    in->action,
 	    in->format,
 	    in->request_id,
+	    in->idem_key,
+	    in->idem_key ? (const char *)in->idem_hash : NULL,
 	};
+	/* the digest goes as bytes; the rest as text */
+	const int lens[11] = {[10] = AUTH_DIGEST_LEN}, fmts[11] = {[10] = 1};
 	enum err e = ERR_INTERNAL;
-	PGresult *r = run(d, ST_ACT, vals, NULL, NULL, &e);
+	PGresult *r = run(d, ST_ACT, vals, lens, fmts, &e);
 
 	if (r == NULL)
 		return e;
-	if (PQntuples(r) != 1 || PQnfields(r) != 5) {
+	if (PQntuples(r) != 1 || PQnfields(r) != 6) {
 		e = ERR_INTERNAL;
 		goto done;
 	}
+	/* a stored answer is replayed, error or success */
+	out->replayed = PQgetvalue(r, 0, 5)[0] == 't';
 	if ((e = result_err(PQgetvalue(r, 0, 0))) != ERR_NONE)
 		goto done;
 	copy_col(r, 1, out->call, sizeof(out->call));

@@ -52,6 +52,8 @@ struct db_act {
 	const char *action; /* "stop" or "start" */
 	const char *format; /* "wav", "wav49", or NULL when malformed (start only) */
 	const char *request_id;
+	const char *idem_key;           /* Idempotency-Key, or NULL */
+	const unsigned char *idem_hash; /* AUTH_DIGEST_LEN bytes: the request's digest */
 };
 
 struct db_act_out {
@@ -59,6 +61,7 @@ struct db_act_out {
 	char ext[URI_EXT_MAX + 1];
 	long long user_id; /* owner of the call's extension */
 	int changed;       /* the state changed and an event was recorded */
+	int replayed;      /* the answer stored under the Idempotency-Key */
 };
 
 /* StopRecording / StartRecording in one transaction, the token's validity checked in it.

@@ -62,6 +62,8 @@ static const struct err_info table[ERR__MAX] = {
     [ERR_OAUTH_GRANT] = {400, "Bad Request", "unsupported_grant_type",
                          "Only grant_type=client_credentials (type=unifiedapi) is "
                          "supported."},
+    [ERR_IDEM_CONFLICT] = {409, "Conflict", "idempotency_key_conflict",
+                           "The Idempotency-Key was already used with another request."},
 };
 
 const struct err_info *err_info(enum err e)

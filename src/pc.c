@@ -132,10 +132,25 @@ static enum err paging(const char *q, size_t qlen, bool list, struct page *pg)
 }
 
 /* What a PUT must be before the database is asked: JSON, well-formed, a known action. */
+/* An Idempotency-Key: 1 to PC_IDEM_KEY_MAX visible ASCII characters. */
+static int idem_key_ok(const char *k)
+{
+	size_t n = strnlen(k, PC_IDEM_KEY_MAX + 1);
+
+	if (n == 0 || n > PC_IDEM_KEY_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (k[i] < 0x21 || k[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
 static enum err put_checks(const struct pc_req *rq, struct body *b)
 {
 	enum err e;
 
+	if (rq->idem_count > 1 || (rq->idem_key != NULL && !idem_key_ok(rq->idem_key)))
+		return ERR_REQUEST_INVALID;
 	if (!pc_content_type_ok(rq->content_type))
 		return ERR_CONTENT_TYPE;
 	if ((e = body_parse(rq->body, rq->body_len, b)) != ERR_NONE)
@@ -308,6 +323,7 @@ static enum err do_put(struct db *db, const struct pc_req *rq, const struct uri 
                        const struct body *b, struct resp *rs)
 {
 	struct db_act in = {.token_id = tok->token_id, .scope = *scope};
+	unsigned char parts[2][AUTH_DIGEST_LEN], digest[AUTH_DIGEST_LEN];
 	struct db_act_out out;
 	enum err e;
 	yajl_gen g;
@@ -318,14 +334,24 @@ static enum err do_put(struct db *db, const struct pc_req *rq, const struct uri 
 	in.action = b->action == BODY_ACT_STOP ? "stop" : "start";
 	in.format = b->format == BODY_INVALID ? NULL : body_format_name(b->fmt);
 	in.request_id = rq->request_id;
+	if (rq->idem_key != NULL) {
+		/* the request a key stands for: its URI and its body */
+		auth_sha256(rq->uri, rq->uri_len, parts[0]);
+		auth_sha256(rq->body, rq->body_len, parts[1]);
+		auth_sha256(parts, sizeof(parts), digest);
+		in.idem_key = rq->idem_key;
+		in.idem_hash = digest;
+	}
 	memset(&out, 0, sizeof(out));
 	e = db_action(db, &in, &out);
 	if (e != ERR_NONE) {
 		resp_error(rs, e);
+		rs->replayed = out.replayed;
 		return e;
 	}
 	if ((g = resp_json(rs, 202)) == NULL)
 		return ERR_NONE;
+	rs->replayed = out.replayed;
 	yajl_gen_map_open(g);
 	resp_str(g, "id");
 	resp_str(g, out.call);

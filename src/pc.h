@@ -13,7 +13,8 @@
 #define PC_LIST_COUNT_DEFAULT 20
 #define PC_LIST_COUNT_MAX 5000
 #define PC_LIST_START_MAX 5000
-#define PC_BASE_MAX 256 /* longest base URL of a self link */
+#define PC_BASE_MAX 256     /* longest base URL of a self link */
+#define PC_IDEM_KEY_MAX 255 /* longest Idempotency-Key */
 
 struct pc_req {
 	const char *method; /* REQUEST_METHOD */
@@ -22,6 +23,8 @@ struct pc_req {
 	const char *auth; /* Authorization header, or NULL */
 	size_t auth_len;
 	int auth_count;           /* how many Authorization headers came */
+	const char *idem_key;     /* Idempotency-Key header, or NULL */
+	int idem_count;           /* how many came */
 	const char *content_type; /* or NULL */
 	const char *body;         /* read by the caller, at most BODY_MAX bytes */
 	size_t body_len;

@@ -15,6 +15,7 @@ void resp_init(struct resp *r, const char *request_id)
 	r->allow = NULL;
 	r->challenge = NULL;
 	r->oauth = 0;
+	r->replayed = 0;
 	r->request_id = request_id;
 	r->gen = NULL;
 	arena_reset(&r->mem);
@@ -108,18 +109,18 @@ size_t resp_head(const struct resp *r, char *buf, size_t cap)
 	int n;
 
 	resp_body(r, &body, &blen);
-	n = snprintf(buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
-	             err_reason(r->status), body ? "Content-Type: application/json\r\n" : "",
-	             "Cache-Control: no-store\r\n", r->oauth ? "Pragma: no-cache\r\n" : "",
-	             r->allow ? "Allow: " : "", r->allow ? r->allow : "", r->allow ? "\r\n" : "",
-	             r->status != 401       ? ""
-	             : r->challenge == NULL ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\""
-	                                    : "WWW-Authenticate: ",
-	             r->status == 401 && r->challenge ? r->challenge : "",
-	             r->status == 401 ? "\r\n" : "",
-	             r->status == 503 ? "Retry-After: " RESP_RETRY_AFTER_S "\r\n" : "",
-	             r->request_id ? "X-Request-Id: " : "", r->request_id ? r->request_id : "",
-	             r->request_id ? "\r\n" : "");
+	n = snprintf(
+	    buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
+	    err_reason(r->status), body ? "Content-Type: application/json\r\n" : "",
+	    "Cache-Control: no-store\r\n", r->oauth ? "Pragma: no-cache\r\n" : "",
+	    r->allow ? "Allow: " : "", r->allow ? r->allow : "", r->allow ? "\r\n" : "",
+	    r->status != 401       ? ""
+	    : r->challenge == NULL ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\""
+	                           : "WWW-Authenticate: ",
+	    r->status == 401 && r->challenge ? r->challenge : "", r->status == 401 ? "\r\n" : "",
+	    r->status == 503 ? "Retry-After: " RESP_RETRY_AFTER_S "\r\n" : "",
+	    r->request_id ? "X-Request-Id: " : "", r->request_id ? r->request_id : "",
+	    r->request_id ? "\r\n" : "", r->replayed ? "Idempotent-Replayed: true\r\n" : "");
 	if (n < 0 || (size_t)n >= cap)
 		return 0;
 	return (size_t)n;

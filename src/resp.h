@@ -21,6 +21,7 @@ struct resp {
 	const char *allow;      /* Allow header of a 405, static */
 	const char *challenge;  /* WWW-Authenticate of a 401, static; NULL: Bearer */
 	int oauth;              /* the token endpoint's: errors in OAuth's form, Pragma */
+	int replayed;           /* the answer stored under an Idempotency-Key, sent again */
 	const char *request_id; /* echoed as X-Request-Id; borrowed */
 	yajl_gen gen;           /* JSON body, owned; NULL when there is none */
 	struct arena mem;       /* gen's memory: a resp must not move while gen is in use */
