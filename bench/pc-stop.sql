@@ -1,4 +1,4 @@
--- pc-stop.sql - pgbench: the statement the service runs for one StopRecording PUT on a
+-- pc-stop.sql - pgbench: the statements the service runs for one StopRecording PUT on a
 -- random call of bench/data.sql (view 1), as the worker sends it: one prepared call of
 -- pc_action with the context its token and URI resolve to.
 \set n random(1, 200000)
@@ -10,3 +10,6 @@
 \set call 1000000 + :n
 \set view 1
 SELECT code, call_id, extension, user_id, changed FROM pc_action(:tok::bigint, :org::bigint, :usr::bigint, :ext::text, :call::text, :view::text, 'stop'::text, 'wav'::text, :n::text);
+-- then, pipelined by the worker in the same round trip (pgbench sends it in its own),
+-- the notification in a transaction of its own (schema/008_notify_after_commit.sql)
+SELECT pc_notify();

@@ -19,3 +19,5 @@ UPDATE phone_call_view SET recording = now(), recording_format = 'wav' WHERE cal
 INSERT INTO recording_event (org_id, call_id, view_id, extension_id, action, actor_user_id, app_id, token_id, started_at, format, request_id) VALUES (:corg, :call::text, '2', :vext, 'start', :acct, :app, :tid, now(), 'wav', :n::text);
 \endif
 COMMIT;
+-- the notification for the PBX, after the commit (schema/008_notify_after_commit.sql)
+SELECT pc_notify();

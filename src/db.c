@@ -30,7 +30,7 @@ struct stmt {
 	int nparams;
 };
 
-enum { ST_AUTH, ST_ACT, ST_LIST, ST_TOKEN, ST__MAX };
+enum { ST_AUTH, ST_ACT, ST_LIST, ST_TOKEN, ST_NOTIFY, ST__MAX };
 
 static const struct stmt stmts[ST__MAX] = {
     [ST_AUTH] = {"auth",
@@ -50,6 +50,7 @@ static const struct stmt stmts[ST__MAX] = {
                  "$5::boolean, $6::text, $7::integer, $8::integer)",
                  8},
     [ST_TOKEN] = {"token", "SELECT pc_oauth_token($1::text, $2::bytea, $3::bytea, $4::integer)", 4},
+    [ST_NOTIFY] = {"notify", "SELECT pc_notify()", 0},
 };
 
 static long long now_ms(void)
@@ -161,6 +162,52 @@ static int ensure(struct db *d)
 	return 0;
 }
 
+#define PIPE_NULLS_MAX 8 /* NULL results tolerated while reading a pipeline */
+
+/*
+ * PQexecPrepared of st. A PUT (ST_ACT) has SELECT pc_notify() pipelined behind it, in a
+ * transaction of its own (a sync between them): still one round trip, and the NOTIFY
+ * stays out of the change's commit (schema/008_notify_after_commit.sql). The notify's
+ * own result is dropped: the change is committed either way, and consumers also poll.
+ * Returns st's result, or NULL when the pipeline broke (start over on a new connection).
+ */
+static PGresult *exec(struct db *d, int st, const char *const *vals, const int *lens,
+                      const int *fmts)
+{
+	PGconn *c = d->conn;
+	PGresult *r = NULL, *x;
+	int syncs = 0, nulls = 0;
+
+	if (st != ST_ACT)
+		return PQexecPrepared(c, stmts[st].name, stmts[st].nparams, vals, lens, fmts, 0);
+	if (PQenterPipelineMode(c) != 1 ||
+	    PQsendQueryPrepared(c, stmts[st].name, stmts[st].nparams, vals, lens, fmts, 0) != 1 ||
+	    PQpipelineSync(c) != 1 ||
+	    PQsendQueryPrepared(c, stmts[ST_NOTIFY].name, 0, NULL, NULL, NULL, 0) != 1 ||
+	    PQpipelineSync(c) != 1)
+		return NULL;
+	/* st's result, NULL, a sync; then the notify's result, NULL, a sync */
+	while (syncs < 2) {
+		if ((x = PQgetResult(c)) == NULL) {
+			if (PQstatus(c) != CONNECTION_OK || ++nulls > PIPE_NULLS_MAX)
+				break;
+			continue;
+		}
+		if (PQresultStatus(x) == PGRES_PIPELINE_SYNC)
+			syncs++;
+		if (syncs == 0 && r == NULL) {
+			r = x; /* owned by the caller */
+			continue;
+		}
+		PQclear(x);
+	}
+	if (syncs < 2 || PQexitPipelineMode(c) != 1) {
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
 /*
  * Runs a prepared statement; on success returns its tuples (owned by the caller).
  * On failure returns NULL and sets *e: ERR_UNAVAILABLE when the database cannot be
@@ -177,7 +224,14 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 			*e = ERR_UNAVAILABLE;
 			return NULL;
 		}
-		r = PQexecPrepared(d->conn, stmts[st].name, stmts[st].nparams, vals, lens, fmts, 0);
+		if ((r = exec(d, st, vals, lens, fmts)) == NULL) {
+			if (attempt == 0 && PQstatus(d->conn) == CONNECTION_OK)
+				log_msg("statement %s: pipeline failed; reconnecting",
+				        stmts[st].name);
+			drop(d);
+			d->last_try = -DB_RETRY_MS;
+			continue;
+		}
 		if (PQresultStatus(r) == PGRES_TUPLES_OK)
 			return r;
 		state = sqlstate(r);
