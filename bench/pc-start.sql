@@ -1,4 +1,4 @@
--- pc-start.sql - pgbench: the statement the service runs for one StartRecording PUT on a
+-- pc-start.sql - pgbench: the statements the service runs for one StartRecording PUT on a
 -- random call of bench/data.sql (view 2), as the worker sends it: one prepared call of
 -- pc_action with the context its token and URI resolve to.
 \set n random(1, 200000)
