@@ -102,19 +102,21 @@ int oauth_form_parse(const char *p, size_t len, struct oauth_form *out)
 		if (end > i) { /* empty pairs ("a=1&&b=2") are skipped */
 			const char *v = p + eq + (eq < end);
 			size_t vlen = end - eq - (eq < end);
-			/* a name longer than any we read is one we ignore */
-			if (decode(p + i, eq - i, name, sizeof(name)) != 0 &&
-			    decode(p + i, eq - i, NULL, 0) != 0)
+			/* a name too long for the buffer is none we read: it need only be
+			 * well-formed */
+			int fits = decode(p + i, eq - i, name, sizeof(name)) == 0;
+
+			if (!fits && decode(p + i, eq - i, NULL, 0) != 0)
 				return -1;
-			dst = eq - i < sizeof(name) ? field(out, name, &bit) : NULL;
+			dst = fits ? field(out, name, &bit) : NULL;
 			if (dst == NULL) {
-				if (decode(v, vlen, NULL, 0) != 0) /* ignored, but well-formed */
+				/* ignored, but well-formed */
+				if (decode(v, vlen, NULL, 0) != 0)
 					return -1;
 			} else {
-				if (out->seen &
-				    bit) /* RFC 6749 section 3.2: parameters come once */
-					return -1;
-				if (decode(v, vlen, dst, OAUTH_FIELD_MAX + 1) != 0)
+				/* RFC 6749 section 3.2: parameters come once */
+				if ((out->seen & bit) ||
+				    decode(v, vlen, dst, OAUTH_FIELD_MAX + 1) != 0)
 					return -1;
 				out->seen |= bit;
 			}
