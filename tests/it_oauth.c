@@ -80,21 +80,28 @@ static void stop_with(const char *tok, int want, const char *label)
 	http_free(&r);
 }
 
-/* Runs a command of tools/apps; its output into out. Returns the exit status. */
-static int apps(const char *args, char *out, size_t cap)
+/* Runs a command of tools/apps, with input (or nothing) on its standard input; its
+ * output into out. Returns the exit status. */
+static int apps_in(const char *input, const char *args, char *out, size_t cap)
 {
 	char cmd[CMD_MAX];
 	size_t n = 0;
 	FILE *p;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "%s/tools/apps %s 2>&1", it_env("PC_TOP"), args);
+	snprintf(cmd, sizeof(cmd), "printf %%s '%s' | %s/tools/apps %s 2>&1", input,
+	         it_env("PC_TOP"), args);
 	p = popen(cmd, "r");
 	cr_assert(p != NULL, "cannot run %s", cmd);
 	n = fread(out, 1, cap - 1, p);
 	out[n] = '\0';
 	st = pclose(p);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int apps(const char *args, char *out, size_t cap)
+{
+	return apps_in("", args, out, cap);
 }
 
 /* The value after "name:" in tools/apps register's output. */
@@ -188,9 +195,7 @@ Test(oauth, registered_app_then_revoked)
 
 Test(oauth, revoke_one_token)
 {
-	char out[OUT_MAX], cmd[CMD_MAX], tok[64], other[64];
-	FILE *p;
-	size_t n;
+	char out[OUT_MAX], tok[64], other[64];
 	struct http_resp r;
 
 	post(&r, "", GRANT "&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET);
@@ -201,13 +206,7 @@ Test(oauth, revoke_one_token)
 	http_free(&r);
 	cr_assert_str_neq(tok, other);
 	stop_with(tok, 202, "before");
-	snprintf(cmd, sizeof(cmd), "printf %%s '%s' | %s/tools/apps revoke-token 2>&1", tok,
-	         it_env("PC_TOP"));
-	p = popen(cmd, "r");
-	cr_assert(p != NULL);
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
-	cr_assert_eq(pclose(p), 0, "%s", out);
+	cr_assert_eq(apps_in(tok, "revoke-token", out, sizeof(out)), 0, "%s", out);
 	stop_with(tok, 401, "the revoked token");
 	stop_with(other, 202, "the App's other token still works");
 }
