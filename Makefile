@@ -5,9 +5,13 @@
 #   make run        install what is missing, start PostgreSQL, the pool and nginx on
 #                   127.0.0.1:8080 with demo data, print a curl of the seed's example
 #   make stop       stop what `make run` started
-#   make check      everything below that CI runs: unit tests, the integration suite on its
-#                   own cluster, pool and nginx (quick fault runs included), the same suite
-#                   with ASan/UBSan workers, valgrind, fuzz corpus replay and short runs
+#   make lint       lint docs/openapi.yaml (@redocly/cli, pinned in docs/package.json)
+#   make reference  the API reference nginx serves at /uapi/docs/ (build/docs)
+#   make check      everything below that CI runs: the OpenAPI lint, unit tests, the
+#                   integration suite on its own cluster, pool and nginx (quick fault runs
+#                   and the reference page in Chromium included; every answer held to
+#                   docs/openapi.yaml), the same suite with ASan/UBSan workers, valgrind,
+#                   fuzz corpus replay and short runs
 #   make check SAN=1  only the suite with workers and tests built with ASan and UBSan
 #   make valgrind   a worker under valgrind memcheck, driven by 1,000 mixed requests
 #   make faults     the fault runs under load, FAULT_ROUNDS (10) times each
@@ -44,7 +48,9 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
 
-.PHONY: all run stop check suite unit itest valgrind faults fuzz bench fresh deps clean format
+.PHONY: all run stop check suite unit itest valgrind faults fuzz bench fresh deps deps-check \
+	clean format \
+	reference lint
 
 all: $(BUILD)/pc-worker $(BUILD)/pc-events
 
@@ -72,8 +78,32 @@ $(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
 deps:
 	tools/stack deps
 
+deps-check:
+	tools/stack deps check
+
+# The npm tools of docs/package.json (the OpenAPI lint, the response validation and
+# Swagger UI), exactly as docs/package-lock.json pins them; no install script runs.
+NPM_STAMP := docs/node_modules/.package-lock.json
+$(NPM_STAMP): docs/package.json docs/package-lock.json
+	cd docs && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+# The API reference nginx serves at /uapi/docs/: Swagger UI and docs/openapi.yaml.
+REF_UI  := swagger-ui-bundle.js swagger-ui.css favicon-32x32.png LICENSE NOTICE
+build/docs/index.html: docs/openapi.yaml $(wildcard docs/reference/*) $(NPM_STAMP)
+	rm -rf build/docs
+	mkdir -p build/docs
+	cp $(REF_UI:%=docs/node_modules/swagger-ui-dist/%) docs/openapi.yaml build/docs/
+	cp docs/reference/* build/docs/
+
+reference: build/docs/index.html
+
+# docs/openapi.yaml against OpenAPI 3.1 and the rules of docs/redocly.yaml.
+lint: $(NPM_STAMP)
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+		docs/node_modules/.bin/redocly lint --config docs/redocly.yaml docs/openapi.yaml
+
 run: deps
-	$(MAKE) all
+	$(MAKE) all reference
 	tools/stack up
 	@tools/demo-curl
 
@@ -84,8 +114,8 @@ unit: $(BUILD)/unit
 	$(BUILD)/unit
 
 # The unit tests and the integration suite, with this build (SAN=1: sanitizers).
-suite: deps
-	$(MAKE) $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/unit $(BUILD)/itest
+suite: deps-check
+	$(MAKE) $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/unit $(BUILD)/itest reference
 	$(BUILD)/unit
 	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_EVENTS=$(CURDIR)/$(BUILD)/pc-events \
 		PC_ITEST=$(CURDIR)/$(BUILD)/itest tools/check
@@ -93,7 +123,8 @@ suite: deps
 ifeq ($(SAN),1)
 check: suite
 else
-check: deps
+check: deps-check
+	$(MAKE) lint
 	$(MAKE) suite
 	$(MAKE) suite SAN=1
 	$(MAKE) valgrind
@@ -107,7 +138,8 @@ valgrind: deps
 faults: deps
 	$(MAKE) $(BUILD)/pc-worker $(BUILD)/itest
 	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_ITEST=$(CURDIR)/$(BUILD)/itest \
-	PC_FAULT_ROUNDS=$(FAULT_ROUNDS) PC_ITEST_ARGS='--filter zz_faults/*' tools/check
+	PC_FAULT_ROUNDS=$(FAULT_ROUNDS) PC_ITEST_ARGS='--filter zz_faults/*' PC_OPENAPI_CHECK=0 \
+	tools/check
 
 fuzz:
 	tools/fuzz run $(FUZZ_TIME)

@@ -1,6 +1,7 @@
 /* http.c - a tiny raw HTTP/1.1 client for the integration tests: send bytes, read to EOF, parse. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,9 @@
 #include "chars.h"
 #include "http.h"
 
-#define HTTP_TIMEOUT_S 30  /* a hung server fails the test instead of hanging it */
-#define HTTP_REQ_EXTRA 256 /* room for the request line and the fixed headers */
+#define HTTP_TIMEOUT_S 30      /* a hung server fails the test instead of hanging it */
+#define HTTP_REQ_EXTRA 256     /* room for the request line and the fixed headers */
+#define HTTP_LOG_LINE_MAX 8192 /* a longer request line is logged cut to this length */
 
 int http_port(void)
 {
@@ -263,6 +265,72 @@ static int recv_all(int fd, int no_body, char **out, size_t *outlen)
 	return -1;
 }
 
+/* Appends the base64 of the n bytes at p to buf (room for 4 * ceil(n / 3) bytes). */
+static size_t b64(char *buf, const char *p, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = (const unsigned char *)p;
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
+		             (i + 2 < n ? s[i + 2] : 0);
+		buf[o++] = tab[v >> 18 & 63];
+		buf[o++] = tab[v >> 12 & 63];
+		buf[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		buf[o++] = i + 2 < n ? tab[v & 63] : '=';
+	}
+	return o;
+}
+
+/*
+ * With $PC_RESP_LOG set, appends one JSON line per exchange to that file: the request
+ * line, the status, the headers and the body, each string in base64 so that every byte
+ * survives. tools/openapi-check validates them against docs/openapi.yaml. One write per
+ * line, in append mode, so that the tests' processes never interleave.
+ */
+static void log_exchange(const char *req, size_t len, int flags, const struct http_resp *r)
+{
+	const char *path = getenv("PC_RESP_LOG");
+	const char *eol = find_crlf(req, req + len);
+	size_t line = eol ? (size_t)(eol - req) : len, cap, n = 0;
+	char *buf;
+	int fd;
+
+	if (path == NULL || *path == '\0')
+		return;
+	if (line > HTTP_LOG_LINE_MAX)
+		line = HTTP_LOG_LINE_MAX;
+	cap = 128 + 2 * (line + r->body_len) + 16;
+	for (size_t i = 0; i < r->nheaders; i++)
+		cap += 2 * (strlen(r->headers[i].name) + strlen(r->headers[i].value)) + 16;
+	buf = malloc(cap);
+	if (buf == NULL)
+		return;
+	n += (size_t)sprintf(buf + n, "{\"request\":\"");
+	n += b64(buf + n, req, line);
+	n += (size_t)sprintf(buf + n, "\",\"no_body\":%s,\"status\":%d,\"headers\":[",
+	                     flags & HTTP_NO_BODY ? "true" : "false", r->status);
+	for (size_t i = 0; i < r->nheaders; i++) {
+		n += (size_t)sprintf(buf + n, "%s[\"", i ? "," : "");
+		n += b64(buf + n, r->headers[i].name, strlen(r->headers[i].name));
+		n += (size_t)sprintf(buf + n, "\",\"");
+		n += b64(buf + n, r->headers[i].value, strlen(r->headers[i].value));
+		n += (size_t)sprintf(buf + n, "\"]");
+	}
+	n += (size_t)sprintf(buf + n, "],\"body\":\"");
+	n += b64(buf + n, r->body, r->body_len);
+	n += (size_t)sprintf(buf + n, "\"}\n");
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		if (write(fd, buf, n) != (ssize_t)n)
+			fprintf(stderr, "http: %s: short write\n", path);
+		close(fd);
+	}
+	free(buf);
+}
+
 int http_exchange(const char *req, size_t len, int flags, struct http_resp *out)
 {
 	int fd = dial(), rc;
@@ -279,6 +347,7 @@ int http_exchange(const char *req, size_t len, int flags, struct http_resp *out)
 		http_free(out);
 		return -1;
 	}
+	log_exchange(req, len, flags, out);
 	return 0;
 }
 

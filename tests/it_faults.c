@@ -107,6 +107,36 @@ static void burst(int want, const char *label)
 		             status[i], want);
 }
 
+/*
+ * The token endpoint answers 503 service_unavailable with Retry-After too: in OAuth's
+ * form when the worker answers (the database is down), in the contract's when nginx
+ * does (the pool is down).
+ */
+static void expect_token_unavailable(int oauth_form, const char *label)
+{
+	char l[128];
+	struct http_resp r;
+	yajl_val v;
+
+	snprintf(l, sizeof(l), "token while %s", label);
+	it_req(&r, "POST", "/oauth/token.php",
+	       "Content-Type: application/x-www-form-urlencoded\r\n",
+	       "grant_type=client_credentials&client_id=demo-crm-user-12"
+	       "&client_secret=demo-crm-user-12-secret");
+	if (!oauth_form) {
+		it_check_error(&r, 503, "service_unavailable", l);
+		http_free(&r);
+		return;
+	}
+	cr_expect_eq(r.status, 503, "%s: status %d: %s", l, r.status, r.body);
+	cr_expect(http_header(&r, "Retry-After") != NULL, "%s: no Retry-After", l);
+	v = it_json(&r);
+	cr_expect_eq(it_nkeys(v), (size_t)2, "%s: %s", l, r.body);
+	it_expect_str(it_str(v, "error"), "service_unavailable", l);
+	yajl_tree_free(v);
+	http_free(&r);
+}
+
 /* A GET and a PUT both answer 503 service_unavailable with Retry-After. */
 static void expect_unavailable(const char *label)
 {
@@ -134,6 +164,7 @@ Test(zz_faults, database_down_and_back)
 	cr_assert_eq(it_stack("pg-stop"), 0, "pg-stop failed");
 	pg_stopped = 1;
 	expect_unavailable("the database is down");
+	expect_token_unavailable(1, "the database is down");
 	burst(503, "the database is down");
 
 	cr_assert_eq(it_stack("pg-start"), 0, "pg-start failed");
@@ -157,6 +188,7 @@ Test(zz_faults, pool_down_and_back)
 	cr_assert_eq(it_stack("pool-stop"), 0, "pool-stop failed");
 	pool_stopped = 1;
 	expect_unavailable("the pool is down");
+	expect_token_unavailable(0, "the pool is down");
 	burst(503, "the pool is down");
 
 	cr_assert_eq(it_stack("pool-start"), 0, "pool-start failed");

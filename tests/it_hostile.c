@@ -643,7 +643,7 @@ Test(hostile, body_size)
  * never be complete, and nginx closes the connection without an answer (it treats the
  * early close as the client going away, whatever the configuration). Nothing reaches a
  * worker. A declared length over 16 KiB is a 413 (body_size above); a client that keeps
- * its side open gets 408 request_invalid once client_body_timeout passes.
+ * its side open is closed without an answer once client_body_timeout (10 s) passes.
  */
 Test(hostile, body_shorter_than_declared)
 {

@@ -16,6 +16,7 @@
 #define GRANT "grant_type=client_credentials&type=unifiedapi"
 #define CMD_MAX 512
 #define OUT_MAX 4096
+#define BODY_LIMIT 16384 /* the largest body nginx passes on */
 #define STOP01 "{\"action\":\"StopRecording\",\"phoneCallViewId\":\"01\"}"
 
 TestSuite(oauth, .init = it_restore_demo, .fini = it_restore_demo);
@@ -286,4 +287,24 @@ Test(oauth, method_and_media_type)
 	       "\",\"client_secret\":\"" DEMO_SECRET "\"}");
 	expect_oauth_error(&r, 400, "invalid_request", before, "a JSON body");
 	http_free(&r);
+}
+
+/* nginx refuses a body over 16 KiB before the worker: the contract's 413, no token. */
+Test(oauth, body_over_16k)
+{
+	struct http_resp r;
+	long long before = tokens();
+	size_t n = BODY_LIMIT + 1;
+	char *body = malloc(n + 1);
+
+	cr_assert(body != NULL);
+	memset(body, 'x', n);
+	memcpy(body, GRANT "&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET "&pad=",
+	       sizeof(GRANT "&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET "&pad=") - 1);
+	body[n] = '\0';
+	post(&r, "", body);
+	it_check_error(&r, 413, "request_too_large", "a 16 KiB + 1 form");
+	cr_assert_eq(tokens(), before, "a token was stored");
+	http_free(&r);
+	free(body);
 }
