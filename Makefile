@@ -3,7 +3,8 @@
 #   make            build the worker (build/pc-worker) and the event consumer
 #                   (build/pc-events)
 #   make run        install what is missing, start PostgreSQL, the pool and nginx on
-#                   127.0.0.1:8080 with demo data, print a curl of the seed's example
+#                   127.0.0.1:8080 with demo data, print a curl of the seed's example;
+#                   INSTANCES=N: N worker pools behind one nginx upstream
 #   make stop       stop what `make run` started
 #   make lint       lint docs/openapi.yaml (@redocly/cli, pinned in docs/package.json)
 #   make reference  the API reference nginx serves at /uapi/docs/ (build/docs)
@@ -23,6 +24,7 @@ CC      ?= cc
 SAN     ?= 0
 FAULT_ROUNDS ?= 10
 FUZZ_TIME ?= 300
+INSTANCES ?= 1
 PKGS    := fcgi yajl libpq
 # CFLAGS/LDFLAGS are the user's (optimization, debug); the project's own flags are
 # kept apart so that `make CFLAGS=...` cannot drop the standard or -Werror.
@@ -104,7 +106,7 @@ lint: $(NPM_STAMP)
 
 run: deps
 	$(MAKE) all reference
-	tools/stack up
+	PC_INSTANCES=$(INSTANCES) tools/stack up
 	@tools/demo-curl
 
 stop:

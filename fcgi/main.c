@@ -47,6 +47,7 @@
 #include "log.h"
 #include "oauth.h"
 #include "pc.h"
+#include "uri.h"
 
 #define REQUEST_ID_MAX 64
 #define HOST_MAX 255
@@ -74,6 +75,7 @@ struct worker {
 	int listening; /* the listening socket is in the set */
 	struct db *db;
 	const char *base_url;
+	const char *instance; /* $PC_INSTANCE when it is a valid one, else NULL */
 	char *body;           /* BODY_MAX + 1 bytes */
 	unsigned long serial; /* requests served */
 };
@@ -177,9 +179,13 @@ static size_t read_body(FCGX_Request *req, char *buf, int *too_large)
 	return got;
 }
 
-static void serve(FCGX_Request *req, struct db *db, const char *base_url, char *body,
-                  unsigned long serial)
+static void serve(struct worker *w, FCGX_Request *req)
 {
+	const char *base_url = w->base_url;
+	unsigned long serial = ++w->serial;
+	struct db *db = w->db;
+	size_t plen;
+	int health;
 	char rid[REQUEST_ID_MAX + 1], base[PC_BASE_MAX], head[RESP_HEAD_MAX];
 	const char *p, *scheme, *host;
 	struct pc_req rq;
@@ -226,12 +232,16 @@ static void serve(FCGX_Request *req, struct db *db, const char *base_url, char *
 		snprintf(base, sizeof(base), "%s://%s", scheme, host);
 	}
 	rq.base = base;
-	rq.body = body;
-	rq.body_len = read_body(req, body, &rq.body_too_large);
+	rq.body = w->body;
+	rq.body_len = read_body(req, w->body, &rq.body_too_large);
+	rq.instance = w->instance;
 
 	resp_init(&rs, rid);
-	if (strncmp(rq.uri, OAUTH_PATH, sizeof(OAUTH_PATH) - 1) == 0 &&
-	    (rq.uri[sizeof(OAUTH_PATH) - 1] == '\0' || rq.uri[sizeof(OAUTH_PATH) - 1] == '?'))
+	plen = strcspn(rq.uri, "?");
+	if ((health = uri_health(rq.uri, plen)) >= 0)
+		pc_health(db, &rq, health, &rs);
+	else if (strncmp(rq.uri, OAUTH_PATH, sizeof(OAUTH_PATH) - 1) == 0 &&
+	         (rq.uri[sizeof(OAUTH_PATH) - 1] == '\0' || rq.uri[sizeof(OAUTH_PATH) - 1] == '?'))
 		oauth_handle(db, &rq, &rs);
 	else
 		pc_handle(db, &rq, &rs);
@@ -286,7 +296,7 @@ static void conn_serve(struct worker *w, struct conn *c)
 		c->open = 0;
 		return;
 	}
-	serve(&c->req, w->db, w->base_url, w->body, ++w->serial);
+	serve(w, &c->req);
 	c->used = w->serial;
 	if (FCGX_HasSeenEOF(c->req.in)) {
 		FCGX_Detach(&c->req);
@@ -373,6 +383,15 @@ static int run_once(struct worker *w, int timeout)
 	return n;
 }
 
+/* $PC_INSTANCE, the pool tools/stack started this worker in, when it is a number. */
+static const char *instance_name(void)
+{
+	const char *s = getenv("PC_INSTANCE");
+	long long n;
+
+	return s != NULL && uri_num(s, strlen(s), URI_INSTANCE_MAX, &n) == 0 && n >= 1 ? s : NULL;
+}
+
 int main(void)
 {
 	static char body[BODY_MAX + 1];
@@ -398,7 +417,8 @@ int main(void)
 			goto out;
 		}
 	}
-	w.db = db_new(getenv("PC_DB"), getenv("PC_TZ")); /* owned here */
+	w.instance = instance_name();
+	w.db = db_new(getenv("PC_DB"), getenv("PC_TZ"), w.instance); /* owned here */
 	if (w.db == NULL) {
 		log_msg("out of memory");
 		goto out;

@@ -11,17 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "log.h"
 
 struct db {
-	PGconn *conn;            /* owned; NULL when not connected */
-	char *conninfo;          /* owned */
-	char *tz;                /* owned */
-	long long last_try;      /* monotonic ms of the last connection attempt */
-	int down_logged;         /* the loss was logged; log the recovery once */
-	struct ctx_cache tokens; /* contexts of the tokens seen */
+	PGconn *conn;                   /* owned; NULL when not connected */
+	char *conninfo;                 /* owned */
+	char *tz;                       /* owned */
+	long long last_try;             /* monotonic ms of the last connection attempt */
+	char app_name[DB_APP_NAME_MAX]; /* application_name: pc-worker/<instance>/<pid> */
+	int down_logged;                /* the loss was logged; log the recovery once */
+	struct ctx_cache tokens;        /* contexts of the tokens seen */
 };
 
 struct stmt {
@@ -30,7 +32,7 @@ struct stmt {
 	int nparams;
 };
 
-enum { ST_AUTH, ST_ACT, ST_LIST, ST_TOKEN, ST_NOTIFY, ST__MAX };
+enum { ST_AUTH, ST_ACT, ST_LIST, ST_TOKEN, ST_NOTIFY, ST_HEALTH, ST__MAX };
 
 static const struct stmt stmts[ST__MAX] = {
     [ST_AUTH] = {"auth",
@@ -51,6 +53,7 @@ static const struct stmt stmts[ST__MAX] = {
                  8},
     [ST_TOKEN] = {"token", "SELECT pc_oauth_token($1::text, $2::bytea, $3::bytea, $4::integer)", 4},
     [ST_NOTIFY] = {"notify", "SELECT pc_notify()", 0},
+    [ST_HEALTH] = {"health", "SELECT pg_is_in_recovery()", 0},
 };
 
 static long long now_ms(void)
@@ -71,7 +74,7 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
-struct db *db_new(const char *conninfo, const char *tz)
+struct db *db_new(const char *conninfo, const char *tz, const char *instance)
 {
 	struct db *d = calloc(1, sizeof(*d)); /* owned by the caller: db_free */
 
@@ -80,6 +83,8 @@ struct db *db_new(const char *conninfo, const char *tz)
 	d->conninfo = dup_or_empty(conninfo);
 	d->tz = dup_or_empty(tz && *tz ? tz : "UTC");
 	d->last_try = -DB_RETRY_MS;
+	snprintf(d->app_name, sizeof(d->app_name), "pc-worker/%.8s/%ld",
+	         instance && *instance ? instance : "1", (long)getpid());
 	if (d->conninfo == NULL || d->tz == NULL) {
 		db_free(d);
 		return NULL;
@@ -137,7 +142,7 @@ static int setup(struct db *d)
 static int ensure(struct db *d)
 {
 	static const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-	const char *vals[] = {DB_CONNECT_TIMEOUT, "pc-worker", d->conninfo, NULL};
+	const char *vals[] = {DB_CONNECT_TIMEOUT, d->app_name, d->conninfo, NULL};
 	long long now;
 
 	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK)
@@ -263,6 +268,22 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 	}
 	*e = ERR_UNAVAILABLE;
 	return NULL;
+}
+
+enum err db_health(struct db *d)
+{
+	enum err e = ERR_NONE;
+	PGresult *r = run(d, ST_HEALTH, NULL, NULL, NULL, &e);
+
+	if (r == NULL)
+		return e == ERR_NONE ? ERR_UNAVAILABLE : e;
+	if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), "f") != 0) {
+		log_msg("connected to a standby; reconnecting");
+		e = ERR_UNAVAILABLE;
+		drop(d);
+	}
+	PQclear(r);
+	return e;
 }
 
 static long long col_ll(const PGresult *r, int row, int col)

@@ -16,13 +16,20 @@
 #define DB_RETRY_MS 100        /* least time between two reconnection attempts */
 #define DB_CONNECT_TIMEOUT "2" /* seconds, libpq connect_timeout */
 #define DB_STATEMENT_TIMEOUT "5s"
+#define DB_APP_NAME_MAX 64 /* PostgreSQL's NAMEDATALEN */
 
 struct db;
 
 /* conninfo may be NULL or empty (then the PG* variables apply); tz is a time zone name.
  * Does not connect. Returns NULL when out of memory. */
-struct db *db_new(const char *conninfo, const char *tz);
+/* instance (may be NULL) names the worker's pool in its application_name,
+ * pc-worker/<instance>/<pid>, so that pg_stat_activity tells the workers apart. */
+struct db *db_new(const char *conninfo, const char *tz, const char *instance);
 void db_free(struct db *d);
+
+/* Whether the worker reaches a primary: ERR_NONE, or ERR_UNAVAILABLE (unreachable, or a
+ * standby, whose connection is then dropped so that the next one finds the primary). */
+enum err db_health(struct db *d);
 
 /*
  * A token's context by digest: ERR_NONE and out, ERR_UNAUTHORIZED, or a failure. Unless

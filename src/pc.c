@@ -362,6 +362,35 @@ static enum err do_put(struct db *db, const struct pc_req *rq, const struct uri 
 	return ERR_NONE;
 }
 
+void pc_health(struct db *db, const struct pc_req *rq, int which, struct resp *rs)
+{
+	const char *self = rq->instance ? rq->instance : "1";
+	enum err e;
+	yajl_gen g;
+
+	if (which > 0 && which != atoi(self)) {
+		resp_error(rs, ERR_NOT_FOUND);
+		return;
+	}
+	if (strcmp(rq->method, "GET") != 0) {
+		resp_error(rs, ERR_METHOD);
+		rs->allow = "GET";
+		return;
+	}
+	if ((e = db_health(db)) != ERR_NONE) {
+		resp_error(rs, e);
+		return;
+	}
+	if ((g = resp_json(rs, 200)) == NULL)
+		return;
+	yajl_gen_map_open(g);
+	yajl_gen_string(g, (const unsigned char *)"status", 6);
+	yajl_gen_string(g, (const unsigned char *)"ok", 2);
+	yajl_gen_string(g, (const unsigned char *)"instance", 8);
+	yajl_gen_string(g, (const unsigned char *)self, strlen(self));
+	yajl_gen_map_close(g);
+}
+
 void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 {
 	const char *q = memchr(rq->uri, '?', rq->uri_len);

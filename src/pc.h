@@ -31,9 +31,18 @@ struct pc_req {
 	int body_too_large; /* the body exceeded BODY_MAX */
 	const char *base;   /* scheme://host[:port] of self links */
 	const char *request_id;
+	const char *instance; /* the worker's pool ($PC_INSTANCE, a number), or NULL: 1 */
 };
 
 void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs);
+
+/*
+ * GET /uapi/health (which = 0) or /uapi/health/N (which = N): 200
+ * {"status":"ok","instance":...} when the worker reaches the primary, else the
+ * contract's 503. nginx routes /uapi/health/N to instance N alone; anywhere else it is
+ * a 404. No token: it tells nginx and operators up or down, and nothing else.
+ */
+void pc_health(struct db *db, const struct pc_req *rq, int which, struct resp *rs);
 
 /* Whether a Content-Type names JSON in UTF-8 (media type and charset case-insensitive). */
 int pc_content_type_ok(const char *ct);

@@ -146,6 +146,21 @@ enum uri_route uri_parse(const char *path, size_t len, struct uri *u)
 	return u->route = URI_CALL;
 }
 
+int uri_health(const char *path, size_t len)
+{
+	const size_t n = sizeof(URI_HEALTH) - 1;
+	long long inst;
+
+	if (len < n || memcmp(path, URI_HEALTH, n) != 0)
+		return -1;
+	if (len == n)
+		return 0;
+	if (path[n] != '/' || uri_num(path + n + 1, len - n - 1, URI_INSTANCE_MAX, &inst) != 0 ||
+	    inst < 1)
+		return -1;
+	return (int)inst;
+}
+
 int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap, size_t *outlen)
 {
 	size_t nlen = strlen(name);

@@ -17,21 +17,24 @@
 TestSuite(conns, .init = it_restore_demo, .timeout = 120);
 
 /* Connections the workers hold now: the accepted (connected, St 03) sockets that carry
- * the pool's socket path in /proc/net/unix. */
+ * a pool's socket path ($PC_VAR/run/pc.sock, pc-2.sock, ...) in /proc/net/unix. */
 static int held(void)
 {
 	char sock[LINE_MAX], line[LINE_MAX];
+	size_t plen;
 	int n = 0;
 	FILE *f;
 
-	snprintf(sock, sizeof(sock), "%s/run/pc.sock", it_env("PC_VAR"));
+	snprintf(sock, sizeof(sock), "%s/run/pc", it_env("PC_VAR"));
+	plen = strlen(sock);
 	f = fopen("/proc/net/unix", "r");
 	cr_assert(f != NULL, "cannot read /proc/net/unix");
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char st[8], path[LINE_MAX];
 		/* Num RefCount Protocol Flags Type St Inode Path */
 		if (sscanf(line, "%*s %*s %*s %*s %*s %7s %*s %511s", st, path) == 2 &&
-		    strcmp(st, "03") == 0 && strcmp(path, sock) == 0)
+		    strcmp(st, "03") == 0 && strncmp(path, sock, plen) == 0 && strlen(path) > 5 &&
+		    strcmp(path + strlen(path) - 5, ".sock") == 0)
 			n++;
 	}
 	fclose(f);

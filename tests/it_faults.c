@@ -151,6 +151,10 @@ static void expect_unavailable(const char *label)
 	it_put(&r, TOK_U12, P_CALL444, BODY_STOP01);
 	it_check_error(&r, 503, "service_unavailable", l);
 	http_free(&r);
+	snprintf(l, sizeof(l), "health while %s", label);
+	it_req(&r, "GET", "/uapi/health", "", NULL);
+	it_check_error(&r, 503, "service_unavailable", l);
+	http_free(&r);
 }
 
 Test(zz_faults, database_down_and_back)
@@ -617,27 +621,6 @@ static void *stop_pool(void *arg)
 	return NULL;
 }
 
-/* Opens a transaction that locks the view of the held call; NULL on failure. */
-static PGconn *lock_view(void)
-{
-	PGconn *c = PQconnectdb("");
-	PGresult *r;
-
-	if (PQstatus(c) != CONNECTION_OK) {
-		PQfinish(c);
-		return NULL;
-	}
-	r = PQexec(c, "BEGIN; SELECT 1 FROM phone_call_view WHERE call_id = '" HOLD_CALL
-	              "' FOR UPDATE");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		PQclear(r);
-		PQfinish(c);
-		return NULL;
-	}
-	PQclear(r);
-	return c;
-}
-
 /* (c) SIGTERM to the pool under load: requests in flight complete, nothing is lost. One
  * request is held in flight on purpose (its row is locked) while the pool stops. */
 static void term_pool(const char *label)
@@ -654,7 +637,7 @@ static void term_pool(const char *label)
 
 	load_start();
 	it_nap(LOAD_WARM_MS);
-	lock = lock_view();
+	lock = it_lock_views(HOLD_CALL);
 	cr_assert(lock != NULL, "cannot lock the held call's view");
 	cr_assert_eq(pthread_create(&h.thread, NULL, held_put, &h), 0);
 	for (t0 = it_now(); !waiting && it_now() - t0 < LOCK_WAIT_S; it_nap(10))

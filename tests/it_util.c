@@ -15,6 +15,7 @@
 #define IT_PARAMS_MAX 8
 #define IT_HEADERS_MAX 512
 #define IT_PATH_MAX 4096
+#define IT_INSTANCES_MAX 16 /* pools it_worker_pids looks for */
 
 const char *it_env(const char *name)
 {
@@ -402,6 +403,11 @@ char *it_fingerprint(void)
 
 int it_stack(const char *cmd)
 {
+	return it_stack_arg(cmd, NULL);
+}
+
+int it_stack_arg(const char *cmd, const char *arg)
+{
 	const char *stack = it_env("PC_STACK");
 	int st;
 	pid_t pid = fork();
@@ -414,7 +420,7 @@ int it_stack(const char *cmd)
 		unsetenv("PGHOST");
 		unsetenv("PGDATABASE");
 		unsetenv("PGSERVICE");
-		execl(stack, stack, cmd, (char *)NULL);
+		execl(stack, stack, cmd, arg, (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &st, 0) < 0)
@@ -448,25 +454,78 @@ static long parent_of(const char *pid)
 	return ppid;
 }
 
-size_t it_worker_pids(long *pids, size_t cap)
+PGconn *it_lock_views(const char *call)
+{
+	const char *vals[1] = {call};
+	PGconn *c = PQconnectdb("");
+	PGresult *r;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		PQfinish(c);
+		return NULL;
+	}
+	r = PQexec(c, "BEGIN");
+	PQclear(r);
+	r = PQexecParams(c, "SELECT 1 FROM phone_call_view WHERE call_id = $1 FOR UPDATE", 1, NULL,
+	                 vals, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) == 0) {
+		PQclear(r);
+		PQfinish(c);
+		return NULL;
+	}
+	PQclear(r);
+	return c;
+}
+
+long it_pool_pid(int n)
 {
 	char path[IT_PATH_MAX];
 	char *text;
-	long pool;
+	long pid;
+
+	if (n == 1)
+		snprintf(path, sizeof(path), "%s/run/pool.pid", it_env("PC_VAR"));
+	else
+		snprintf(path, sizeof(path), "%s/run/pool-%d.pid", it_env("PC_VAR"), n);
+	text = it_read_file(path, NULL);
+	if (text == NULL)
+		return -1;
+	pid = strtol(text, NULL, 10);
+	free(text);
+	return pid > 0 ? pid : -1;
+}
+
+int it_instances(void)
+{
+	int n = 0;
+
+	while (it_pool_pid(n + 1) > 0)
+		n++;
+	return n;
+}
+
+size_t it_worker_pids(long *pids, size_t cap)
+{
+	long pools[IT_INSTANCES_MAX];
+	int np = 0;
 	size_t n = 0;
 	struct dirent *d;
 	DIR *proc;
 
-	snprintf(path, sizeof(path), "%s/run/pool.pid", it_env("PC_VAR"));
-	text = it_read_file(path, NULL);
-	cr_assert(text != NULL, "cannot read %s", path);
-	pool = strtol(text, NULL, 10);
-	free(text);
+	while (np < IT_INSTANCES_MAX && (pools[np] = it_pool_pid(np + 1)) > 0)
+		np++;
+	cr_assert(np > 0, "no worker pool is running");
 	proc = opendir("/proc");
 	cr_assert(proc != NULL);
-	while ((d = readdir(proc)) != NULL && n < cap)
-		if (isdigit((unsigned char)d->d_name[0]) && parent_of(d->d_name) == pool)
-			pids[n++] = strtol(d->d_name, NULL, 10);
+	while ((d = readdir(proc)) != NULL && n < cap) {
+		long parent;
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		parent = parent_of(d->d_name);
+		for (int i = 0; i < np; i++)
+			if (parent == pools[i])
+				pids[n++] = strtol(d->d_name, NULL, 10);
+	}
 	closedir(proc);
 	qsort(pids, n, sizeof(*pids), cmp_long);
 	return n;

@@ -126,8 +126,19 @@ char *it_fingerprint(void);
 
 /* Runs `$PC_STACK cmd` on the suite's stack; returns its exit status. */
 int it_stack(const char *cmd);
-/* The pids of the pool's workers (children of the multiwatch in $PC_VAR/run/pool.pid),
- * sorted; returns how many (at most cap). */
+/* The same with one argument (NULL: none), such as an instance number. */
+int it_stack_arg(const char *cmd, const char *arg);
+/* Opens a transaction that locks every view of a call (FOR UPDATE), so that a request
+ * on it waits in the database; NULL on failure. COMMIT and PQfinish it to let go. */
+PGconn *it_lock_views(const char *call);
+
+/* The pid of instance n's pool (its multiwatch: $PC_VAR/run/pool.pid for 1,
+ * pool-<n>.pid for the others), or -1 when it is not running. */
+long it_pool_pid(int n);
+/* How many instances (worker pools) the stack runs: 1, 2, ... until one has no pool. */
+int it_instances(void);
+/* The pids of every pool's workers (children of the multiwatch processes), sorted;
+ * returns how many (at most cap). */
 size_t it_worker_pids(long *pids, size_t cap);
 /* A whole file, NUL-terminated (malloc'd), or NULL. */
 char *it_read_file(const char *path, size_t *len);

@@ -699,3 +699,26 @@ Test(uri, num_negative_max)
 	cr_assert_eq(uri_num("5", 1, LLONG_MIN, &v), -1, "nor at most LLONG_MIN");
 	cr_assert_eq(v, 7LL, "out untouched");
 }
+
+Test(uri, health_paths)
+{
+	static const struct {
+		const char *path;
+		int want;
+	} cases[] = {
+	    {"/uapi/health", 0},       {"/uapi/health/1", 1},
+	    {"/uapi/health/999", 999}, {"/uapi/health/", -1},
+	    {"/uapi/health/0", -1},    {"/uapi/health/01", -1},
+	    {"/uapi/health/1000", -1}, {"/uapi/health/+1", -1},
+	    {"/uapi/health/1/", -1},   {"/uapi/healthz", -1},
+	    {"/uapi/health1", -1},     {"/uapi/healt", -1},
+	    {"/UAPI/health", -1},      {"", -1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		cr_expect_eq(uri_health(cases[i].path, strlen(cases[i].path)), cases[i].want, "%s",
+		             cases[i].path);
+	/* the length bounds the path: a longer buffer is not read past it */
+	cr_expect_eq(uri_health("/uapi/health/12", 14), 1, "length 14 of /uapi/health/12");
+	cr_expect_eq(uri_health("/uapi/health", 11), -1, "cut short");
+}
