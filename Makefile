@@ -16,6 +16,8 @@
 #   make check SAN=1  only the suite with workers and tests built with ASan and UBSan
 #   make valgrind   a worker under valgrind memcheck, driven by 1,000 mixed requests
 #   make faults     the fault runs under load, FAULT_ROUNDS (10) times each
+#   make failover   two pools and a PostgreSQL that fails over (pg_auto_failover): a pool
+#                   killed, the primary stopped, under load (FAULT_ROUNDS_FAILOVER, 1)
 #   make fuzz       each libFuzzer target for FUZZ_TIME seconds (300)
 #   make bench      the service against the database's limit (wrk, pgbench; BENCHMARKS.md)
 #   make fresh      the two commands in a freshly debootstrapped Debian 12 (root, mirror)
@@ -23,6 +25,7 @@
 CC      ?= cc
 SAN     ?= 0
 FAULT_ROUNDS ?= 10
+FAULT_ROUNDS_FAILOVER ?= 1
 FUZZ_TIME ?= 300
 INSTANCES ?= 1
 PKGS    := fcgi yajl libpq
@@ -51,8 +54,7 @@ UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
 
 .PHONY: all run stop check suite unit itest valgrind faults fuzz bench fresh deps deps-check \
-	clean format \
-	reference lint
+	clean format reference lint failover
 
 all: $(BUILD)/pc-worker $(BUILD)/pc-events
 
@@ -142,6 +144,13 @@ faults: deps
 	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_ITEST=$(CURDIR)/$(BUILD)/itest \
 	PC_FAULT_ROUNDS=$(FAULT_ROUNDS) PC_ITEST_ARGS='--filter zz_faults/*' PC_OPENAPI_CHECK=0 \
 	tools/check
+
+# Two pools and a PostgreSQL that fails over (pg_auto_failover): a pool killed, then
+# the primary stopped, under load; counts and times printed (tools/failover).
+failover: deps
+	$(MAKE) $(BUILD)/pc-worker $(BUILD)/itest
+	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_ITEST=$(CURDIR)/$(BUILD)/itest \
+	PC_FAULT_ROUNDS=$(FAULT_ROUNDS_FAILOVER) tools/failover
 
 fuzz:
 	tools/fuzz run $(FUZZ_TIME)

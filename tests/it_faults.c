@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "it_util.h"
@@ -32,6 +33,8 @@
 #define HOLD_MS 600        /* how long a request is held in flight while its worker stops */
 #define LOCK_WAIT_S 5.0
 #define ROUNDS_MAX 100
+#define HA_PROMOTE_S 60 /* for the monitor to promote the standby */
+#define HA_REJOIN_S 120 /* for the old primary to rejoin as a standby */
 
 /* What this test process has stopped and must start again, even when it fails. */
 static int pg_stopped, pool_stopped;
@@ -227,9 +230,16 @@ Test(zz_faults, query_token_stays_out_of_the_error_log)
 
 /* Load */
 
-enum fault { FAULT_PG_RESTART, FAULT_KILL_WORKER, FAULT_TERM_POOL };
+enum fault {
+	FAULT_PG_RESTART,
+	FAULT_KILL_WORKER,
+	FAULT_TERM_POOL,
+	FAULT_KILL_INSTANCE,
+	FAULT_PRIMARY_STOP
+};
 
-static const char *const fault_names[] = {"postgres-restart", "kill-9-worker", "sigterm-pool"};
+static const char *const fault_names[] = {"postgres-restart", "kill-9-worker", "sigterm-pool",
+                                          "kill-9-instance", "primary-stop"};
 
 /* One load thread: its call (PUT threads) and what it saw. */
 struct loader {
@@ -676,6 +686,123 @@ static void term_pool(const char *label)
 	report(label, &t, extra);
 }
 
+/*
+ * (d) kill -9 of a whole pool (its multiwatch and every worker) while another pool
+ * serves: nginx sends what the dead pool had in flight to the other one, so no request
+ * fails; the pool is started again and serves again.
+ */
+static void kill_instance(const char *label)
+{
+	int n = it_instances();
+	long long mark = it_event_mark();
+	char num[16], cmd[64], extra[160];
+	long pool;
+	double t0, back;
+	struct tally t;
+
+	cr_assert(n >= 2, "%s: needs two pools or more", label);
+	pool = it_pool_pid(n);
+	cr_assert(pool > 0);
+	load_start();
+	it_nap(LOAD_WARM_MS);
+	t0 = it_now();
+	snprintf(cmd, sizeof(cmd), "pkill -KILL -s %ld", pool);
+	cr_assert_eq(system(cmd), 0, "%s failed", cmd);
+	pool_stopped = 1;
+	it_nap(LOAD_WARM_MS);
+	snprintf(num, sizeof(num), "%d", n);
+	cr_assert_eq(it_stack_arg("pool-start", num), 0, "pool-start %d failed", n);
+	pool_stopped = 0;
+	back = it_now() - t0;
+	it_nap(LOAD_AFTER_MS);
+	load_stop_all();
+	/* the pool started again serves: its own health check, then through the upstream */
+	{
+		struct http_resp r;
+		char path[64];
+		snprintf(path, sizeof(path), "/uapi/health/%d", n);
+		it_req(&r, "GET", path, "", NULL);
+		cr_expect_eq(r.status, 200, "%s: pool %d, started again, answers %d: %s", label, n,
+		             r.status, r.body);
+		http_free(&r);
+	}
+
+	t = load_tally(mark);
+	check_tally(&t, label);
+	cr_expect_eq(t.unavailable, 0, "%s: %ld requests answered 503 while one pool was down",
+	             label, t.unavailable);
+	snprintf(extra, sizeof(extra), "pool %d of %d killed; started again after %.2f s", n, n,
+	         back);
+	report(label, &t, extra);
+}
+
+/* tools/ha with an argument; its output's first line in out (may be NULL). */
+static int ha(const char *args, char *out, size_t cap)
+{
+	char cmd[512];
+	FILE *p;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "'%s' %s", it_env("PC_HA_TOOL"), args);
+	p = popen(cmd, "r");
+	cr_assert(p != NULL, "popen %s", cmd);
+	if (out != NULL) {
+		out[0] = '\0';
+		if (fgets(out, (int)cap, p) != NULL)
+			out[strcspn(out, "\n")] = '\0';
+	}
+	while (fgetc(p) != EOF)
+		;
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/*
+ * (e) The primary stops under load (tools/ha: pg_auto_failover, a synchronous standby).
+ * The monitor promotes the standby; the workers, whose conninfo names both nodes with
+ * target_session_attrs=read-write, reconnect to it. Requests answer 503 only during
+ * the switch, and every change acknowledged with a 202 has exactly one event on the new
+ * primary. The old primary is started again and rejoins as the standby.
+ */
+static void primary_stop(const char *label)
+{
+	long long mark = it_event_mark();
+	char old[64], now[64], args[128], extra[400];
+	double t0, promoted, rejoined;
+	struct tally t;
+
+	cr_assert_eq(ha("primary", old, sizeof(old)), 0, "tools/ha primary failed");
+	cr_assert(old[0] != '\0', "no primary");
+	load_start();
+	it_nap(LOAD_WARM_MS);
+	t0 = wall_now();
+	snprintf(args, sizeof(args), "stop %s", old);
+	cr_assert_eq(ha(args, NULL, 0), 0, "tools/ha %s failed", args);
+	snprintf(args, sizeof(args), "wait-primary %s %d", old, HA_PROMOTE_S);
+	promoted = ha(args, now, sizeof(now)) == 0 ? wall_now() - t0 : -1;
+	cr_expect(promoted >= 0, "%s: no standby promoted within %d s", label, HA_PROMOTE_S);
+	it_nap(LOAD_AFTER_MS);
+	load_stop_all();
+
+	t = load_tally(mark);
+	check_tally(&t, label);
+	cr_expect(t.last_fail == 0 || t.last_fail - t0 <= promoted + PG_RECOVERY_S,
+	          "%s: a request failed %.2f s after the stop, %.2f s after the promotion", label,
+	          t.last_fail - t0, t.last_fail - t0 - promoted);
+	snprintf(args, sizeof(args), "start %s", old);
+	cr_assert_eq(ha(args, NULL, 0), 0, "tools/ha %s failed", args);
+	snprintf(args, sizeof(args), "wait-state %s:secondary %d", old, HA_REJOIN_S);
+	rejoined = ha(args, NULL, 0) == 0 ? wall_now() - t0 : -1;
+	cr_expect(rejoined >= 0, "%s: %s did not rejoin as a standby", label, old);
+	if (snprintf(extra, sizeof(extra),
+	             "%s stopped, %s promoted after %.2f s; requests whole again %.2f s after the "
+	             "stop; %s back as standby after %.1f s",
+	             old, now, promoted, t.last_fail > 0 ? t.last_fail - t0 : 0.0, old,
+	             rejoined) < 0)
+		extra[0] = '\0';
+	report(label, &t, extra);
+}
+
 static void run_fault(enum fault f)
 {
 	int rounds = fault_rounds();
@@ -689,6 +816,10 @@ static void run_fault(enum fault f)
 			pg_restart(label);
 		else if (f == FAULT_KILL_WORKER)
 			kill_worker(label);
+		else if (f == FAULT_KILL_INSTANCE)
+			kill_instance(label);
+		else if (f == FAULT_PRIMARY_STOP)
+			primary_stop(label);
 		else
 			term_pool(label);
 		make_load_calls(); /* next round: every view not recorded again */
@@ -708,4 +839,17 @@ Test(zz_faults, load_worker_killed)
 Test(zz_faults, load_pool_terminated)
 {
 	run_fault(FAULT_TERM_POOL);
+}
+
+Test(zz_faults, failover_instance_killed)
+{
+	run_fault(FAULT_KILL_INSTANCE);
+}
+
+/* Only where the database fails over: make failover (tools/failover) sets PC_HA_TOOL. */
+Test(zz_faults, failover_primary_stopped)
+{
+	if (getenv("PC_HA_TOOL") == NULL)
+		cr_skip_test("no failover cluster (make failover runs this)");
+	run_fault(FAULT_PRIMARY_STOP);
 }

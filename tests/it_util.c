@@ -414,12 +414,9 @@ int it_stack_arg(const char *cmd, const char *arg)
 
 	cr_assert(pid >= 0, "fork failed");
 	if (pid == 0) {
-		/* tools/stack leaves a PostgreSQL named by exported PG* variables alone as an
-		 * external server; without them it acts on the private cluster of $PC_VAR,
-		 * which is the one those variables name here. */
-		unsetenv("PGHOST");
-		unsetenv("PGDATABASE");
-		unsetenv("PGSERVICE");
+		/* The PG* variables pass on: tools/stack tells its private cluster (PGHOST
+		 * is its socket directory) from a server it must leave alone (make failover's),
+		 * and a pool it starts needs them to reach the latter. */
 		execl(stack, stack, cmd, arg, (char *)NULL);
 		_exit(127);
 	}
