@@ -349,6 +349,11 @@ static enum err do_put(struct db *db, const struct pc_req *rq, const struct uri 
 		rs->replayed = out.replayed;
 		return e;
 	}
+	/* One line per change, with the request id that nginx logged and the event row
+	 * holds: an operator follows a request from the access log to the event. */
+	if (out.changed)
+		log_msg("request=%s %s call=%s view=%s", rq->request_id, in.action, out.call,
+		        in.view);
 	if ((g = resp_json(rs, 202)) == NULL)
 		return ERR_NONE;
 	rs->replayed = out.replayed;

@@ -66,8 +66,8 @@ static char *log_since(size_t mark)
 	return out;
 }
 
-/* Instance n's socket as the access log names it ("unix:<path>" then a space, comma or
- * end of line, so that pc.sock does not also match pc-2.sock). */
+/* Instance n's socket as the access log names it ("unix:<path>", then a comma or the
+ * closing quote, so that pc.sock does not also match pc-2.sock). */
 static void sock_name(int n, char *out, size_t cap)
 {
 	if (n == 1)
@@ -92,7 +92,7 @@ static int count_upstream(const char *log, int n)
 		cr_assert(copy != NULL);
 		if (strstr(copy, "\"GET " P_LIST210 "\"") != NULL)
 			for (p = strstr(copy, name); p != NULL; p = strstr(p + len, name))
-				if (p[len] == '\0' || p[len] == ',')
+				if (p[len] == '"' || p[len] == ',')
 					count++;
 		free(copy);
 		line += llen + (end != NULL);

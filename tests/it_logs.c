@@ -91,3 +91,79 @@ Test(logs, tokens_stay_out_of_logs)
 	cr_expect(!file_has(access, "accessRequestToken"), "the access log holds a query");
 	cr_expect(!file_has(worker, TOK_U12), "the worker log holds a token");
 }
+
+/* The access log line of request rid, parsed (yajl_tree_free it); fails after 2 s. */
+static yajl_val access_line(const char *rid)
+{
+	char path[512], err[256];
+	double deadline = it_now() + 2;
+
+	snprintf(path, sizeof(path), "%s/log/access.log", it_env("PC_VAR"));
+	for (;;) {
+		char *text = it_read_file(path, NULL), *p = text ? strstr(text, rid) : NULL;
+		if (p != NULL) {
+			char *start = p, *end = strchr(p, '\n');
+			yajl_val v;
+			while (start > text && start[-1] != '\n')
+				start--;
+			if (end != NULL)
+				*end = '\0';
+			v = yajl_tree_parse(start, err, sizeof(err));
+			cr_assert(v != NULL, "the access log line is not JSON (%s): %s", err,
+			          start);
+			free(text);
+			return v;
+		}
+		free(text);
+		cr_assert(it_now() < deadline, "request %s is not in the access log", rid);
+		it_nap(20);
+	}
+}
+
+/* One request id, from nginx: in the response, the access log's JSON line, the
+ * worker's log line of the change, and the event row. */
+Test(logs, request_id_from_the_access_log_to_the_event)
+{
+	char worker[512], rid[80], line[160];
+	struct http_resp r;
+	yajl_val v;
+	char *ev;
+	int found = 0;
+	double deadline;
+
+	it_put(&r, TOK_U12, P_CALL444, BODY_STOP01);
+	it_assert_status(&r, 202, "stop");
+	cr_assert(http_header(&r, "X-Request-Id") != NULL, "no X-Request-Id");
+	snprintf(rid, sizeof(rid), "%s", http_header(&r, "X-Request-Id"));
+	http_free(&r);
+	cr_assert_eq(strspn(rid, "0123456789abcdef"), (size_t)32, "request id %s", rid);
+
+	v = access_line(rid);
+	it_expect_str(it_str(v, "request_id"), rid, "access log request_id");
+	it_expect_str(it_str(v, "request"), "PUT " P_CALL444, "access log request");
+	cr_expect_eq(it_int(v, "status"), 202, "access log status");
+	cr_expect(it_str(v, "upstream_addr") != NULL &&
+	              strncmp(it_str(v, "upstream_addr"), "unix:", 5) == 0,
+	          "access log upstream_addr");
+	yajl_tree_free(v);
+
+	/* the worker's line: in the log of whichever pool served it */
+	snprintf(line, sizeof(line), "request=%s stop call=444444 view=01", rid);
+	for (deadline = it_now() + 2; !found && it_now() < deadline; it_nap(20))
+		for (int i = 1; i <= it_instances() && !found; i++) {
+			if (i == 1)
+				snprintf(worker, sizeof(worker), "%s/log/worker.log",
+				         it_env("PC_VAR"));
+			else
+				snprintf(worker, sizeof(worker), "%s/log/worker-%d.log",
+				         it_env("PC_VAR"), i);
+			found = file_has(worker, line);
+		}
+	cr_expect(found, "no worker log has \"%s\"", line);
+
+	ev = DB_TEXT("SELECT coalesce(string_agg(action || ' ' || call_id || ' ' || view_id, ','), "
+	             "'') FROM recording_event WHERE request_id = $1",
+	             rid);
+	it_expect_str(ev, "stop 444444 01", "the event of the request");
+	free(ev);
+}
