@@ -21,6 +21,8 @@
 #   make fuzz       each libFuzzer target for FUZZ_TIME seconds (300)
 #   make bench      the service against the database's limit (wrk, pgbench; BENCHMARKS.md)
 #   make fresh      the two commands in a freshly debootstrapped Debian 12 (root, mirror)
+#   make install    binaries, schema, nginx files, reference page, systemd units
+#                   (PREFIX=/usr/local, DESTDIR; DEPLOYMENT.md)
 
 CC      ?= cc
 SAN     ?= 0
@@ -54,7 +56,7 @@ UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
 
 .PHONY: all run stop check suite unit itest valgrind faults fuzz bench fresh deps deps-check \
-	clean format reference lint failover
+	clean format reference lint failover install
 
 all: $(BUILD)/pc-worker $(BUILD)/pc-events
 
@@ -161,6 +163,22 @@ bench: deps
 
 fresh:
 	tools/fresh
+
+# What a host needs (DEPLOYMENT.md): the binaries, the schema and its migration tool,
+# the nginx files, the reference page, the systemd units. DESTDIR for packaging.
+PREFIX  ?= /usr/local
+SHARE   := $(DESTDIR)$(PREFIX)/share/phonecalls
+install: all reference
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/schema $(SHARE)/tools $(SHARE)/nginx \
+		$(SHARE)/docs $(SHARE)/systemd $(DESTDIR)/usr/share/doc/phonecalls
+	install -m 755 build/pc-worker build/pc-events $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 schema/*.sql $(SHARE)/schema/
+	install -m 755 tools/migrate tools/apps $(SHARE)/tools/
+	install -m 644 nginx/uapi.conf nginx/uapi-server.conf nginx/uapi-fastcgi.conf \
+		nginx/uapi-docs.conf nginx/production.conf $(SHARE)/nginx/
+	install -m 644 build/docs/* $(SHARE)/docs/
+	install -m 644 tools/systemd/* $(SHARE)/systemd/
+	install -m 644 DEPLOYMENT.md README.md docs/api.md $(DESTDIR)/usr/share/doc/phonecalls/
 
 format:
 	clang-format -i src/*.c src/*.h fcgi/*.c tests/*.c tests/*.h $(wildcard fuzz/*.c)
