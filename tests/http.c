@@ -33,6 +33,17 @@ int http_port(void)
 	return (int)v;
 }
 
+static struct in_addr source; /* 0: let the kernel choose */
+
+int http_set_source(const char *addr)
+{
+	if (addr == NULL) {
+		source.s_addr = 0;
+		return 0;
+	}
+	return inet_pton(AF_INET, addr, &source) == 1 ? 0 : -1;
+}
+
 static int dial(void)
 {
 	struct timeval tv = {HTTP_TIMEOUT_S, 0};
@@ -46,6 +57,13 @@ static int dial(void)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (source.s_addr != 0) {
+		struct sockaddr_in b = {.sin_family = AF_INET, .sin_addr = source};
+		if (bind(fd, (const struct sockaddr *)&b, sizeof(b)) != 0) {
+			close(fd);
+			return -1;
+		}
+	}
 	memset(&a, 0, sizeof(a));
 	a.sin_family = AF_INET;
 	a.sin_port = htons((unsigned short)port);

@@ -26,6 +26,11 @@ struct http_resp {
 /* The port of $PC_HTTP_PORT, or -1 when it is unset or malformed. */
 int http_port(void);
 
+/* Sends this process's later requests from that loopback address (such as
+ * "127.0.0.2"), so that nginx sees another client; NULL: the default, 127.0.0.1.
+ * Returns 0, or -1 when addr is not an IPv4 address. */
+int http_set_source(const char *addr);
+
 /* Flags of http_exchange. */
 #define HTTP_NO_BODY 1 /* the answer has no body (the request is a HEAD) */
 #define HTTP_HALF_CLOSE                                                                            \
