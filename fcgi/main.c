@@ -75,9 +75,10 @@ struct worker {
 	int listening; /* the listening socket is in the set */
 	struct db *db;
 	const char *base_url;
-	const char *instance; /* $PC_INSTANCE when it is a valid one, else NULL */
-	char *body;           /* BODY_MAX + 1 bytes */
-	unsigned long serial; /* requests served */
+	const char *instance;     /* $PC_INSTANCE when it is a valid one, else NULL */
+	struct throttle throttle; /* failed authentications per client address */
+	char *body;               /* BODY_MAX + 1 bytes */
+	unsigned long serial;     /* requests served */
 };
 
 static volatile sig_atomic_t stopping;
@@ -235,6 +236,8 @@ static void serve(struct worker *w, FCGX_Request *req)
 	rq.body = w->body;
 	rq.body_len = read_body(req, w->body, &rq.body_too_large);
 	rq.instance = w->instance;
+	rq.remote_addr = FCGX_GetParam("REMOTE_ADDR", req->envp);
+	rq.throttle = &w->throttle;
 
 	resp_init(&rs, rid);
 	plen = strcspn(rq.uri, "?");
@@ -418,6 +421,8 @@ int main(void)
 		}
 	}
 	w.instance = instance_name();
+	/* the addresses nginx does not rate-limit (monitoring, the suite) */
+	throttle_init(&w.throttle, getenv("PC_UNLIMITED"));
 	w.db = db_new(getenv("PC_DB"), getenv("PC_TZ"), w.instance); /* owned here */
 	if (w.db == NULL) {
 		log_msg("out of memory");

@@ -295,7 +295,11 @@ void oauth_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 	yajl_gen g;
 
 	rs->oauth = 1;
+	if (throttle_refuse(rq->throttle, rq->remote_addr, rs))
+		return;
 	if ((e = issue(db, rq, token)) != ERR_NONE) {
+		if (e == ERR_OAUTH_CLIENT)
+			throttle_count(rq->throttle, rq->remote_addr);
 		resp_error(rs, e);
 		if (e == ERR_METHOD)
 			rs->allow = "POST";

@@ -426,12 +426,17 @@ void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 		rs->allow = u.route == URI_CALL ? "GET, PUT" : "GET";
 		return;
 	}
+	if (throttle_refuse(rq->throttle, rq->remote_addr, rs))
+		return;
 	if (token_digest(rq, q, qlen, digest) != 0) {
+		throttle_count(rq->throttle, rq->remote_addr);
 		resp_error(rs, ERR_UNAUTHORIZED);
 		return;
 	}
 	memset(&tok, 0, sizeof(tok));
 	if ((e = db_auth(db, digest, false, &tok, &checked)) != ERR_NONE) {
+		if (e == ERR_UNAUTHORIZED)
+			throttle_count(rq->throttle, rq->remote_addr);
 		resp_error(rs, e);
 		return;
 	}

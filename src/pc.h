@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "resp.h"
+#include "throttle.h"
 
 #define PC_LIST_COUNT_DEFAULT 20
 #define PC_LIST_COUNT_MAX 5000
@@ -31,7 +32,9 @@ struct pc_req {
 	int body_too_large; /* the body exceeded BODY_MAX */
 	const char *base;   /* scheme://host[:port] of self links */
 	const char *request_id;
-	const char *instance; /* the worker's pool ($PC_INSTANCE, a number), or NULL: 1 */
+	const char *instance;      /* the worker's pool ($PC_INSTANCE, a number), or NULL: 1 */
+	const char *remote_addr;   /* the client's address (nginx's), or NULL */
+	struct throttle *throttle; /* the worker's failed-authentication counts, or NULL */
 };
 
 void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs);

@@ -105,22 +105,27 @@ void resp_body(const struct resp *r, const unsigned char **p, size_t *len)
 size_t resp_head(const struct resp *r, char *buf, size_t cap)
 {
 	const unsigned char *body;
+	char retry[RESP_RETRY_MAX] = "";
 	size_t blen;
 	int n;
 
 	resp_body(r, &body, &blen);
-	n = snprintf(
-	    buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
-	    err_reason(r->status), body ? "Content-Type: application/json\r\n" : "",
-	    "Cache-Control: no-store\r\n", r->oauth ? "Pragma: no-cache\r\n" : "",
-	    r->allow ? "Allow: " : "", r->allow ? r->allow : "", r->allow ? "\r\n" : "",
-	    r->status != 401       ? ""
-	    : r->challenge == NULL ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\""
-	                           : "WWW-Authenticate: ",
-	    r->status == 401 && r->challenge ? r->challenge : "", r->status == 401 ? "\r\n" : "",
-	    r->status == 503 ? "Retry-After: " RESP_RETRY_AFTER_S "\r\n" : "",
-	    r->request_id ? "X-Request-Id: " : "", r->request_id ? r->request_id : "",
-	    r->request_id ? "\r\n" : "", r->replayed ? "Idempotent-Replayed: true\r\n" : "");
+	if (r->status == 503)
+		snprintf(retry, sizeof(retry), "Retry-After: " RESP_RETRY_AFTER_S "\r\n");
+	else if (r->status == 429)
+		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n",
+		         r->retry_after > 0 ? r->retry_after : 1);
+	n = snprintf(buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
+	             err_reason(r->status), body ? "Content-Type: application/json\r\n" : "",
+	             "Cache-Control: no-store\r\n", r->oauth ? "Pragma: no-cache\r\n" : "",
+	             r->allow ? "Allow: " : "", r->allow ? r->allow : "", r->allow ? "\r\n" : "",
+	             r->status != 401       ? ""
+	             : r->challenge == NULL ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\""
+	                                    : "WWW-Authenticate: ",
+	             r->status == 401 && r->challenge ? r->challenge : "",
+	             r->status == 401 ? "\r\n" : "", retry, r->request_id ? "X-Request-Id: " : "",
+	             r->request_id ? r->request_id : "", r->request_id ? "\r\n" : "",
+	             r->replayed ? "Idempotent-Replayed: true\r\n" : "");
 	if (n < 0 || (size_t)n >= cap)
 		return 0;
 	return (size_t)n;

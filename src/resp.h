@@ -14,6 +14,7 @@
 
 #define RESP_HEAD_MAX 512      /* CGI header block */
 #define RESP_RETRY_AFTER_S "2" /* seconds a 503 asks clients to wait */
+#define RESP_RETRY_MAX 32      /* a Retry-After header line */
 
 struct resp {
 	int status;
@@ -22,6 +23,7 @@ struct resp {
 	const char *challenge;  /* WWW-Authenticate of a 401, static; NULL: Bearer */
 	int oauth;              /* the token endpoint's: errors in OAuth's form, Pragma */
 	int replayed;           /* the answer stored under an Idempotency-Key, sent again */
+	int retry_after;        /* seconds, sent as Retry-After with a 429 */
 	const char *request_id; /* echoed as X-Request-Id; borrowed */
 	yajl_gen gen;           /* JSON body, owned; NULL when there is none */
 	struct arena mem;       /* gen's memory: a resp must not move while gen is in use */

@@ -18,30 +18,32 @@
 
 TestSuite(limits, .init = it_restore_demo, .timeout = 120);
 
-/* Sends n GETs of the list from addr; token NULL: a different wrong token each time.
- * Returns how many answered 429 and where the first one came (0-based, -1: none);
- * every other answer must be want. */
+/* Sends n GETs of target from addr; token NULL: the valid demo tokens in turn, so that
+ * no token meets its own limit. Returns how many answered 429 and where the first one
+ * came (0-based, -1: none); every other answer must be want (0: anything but 401). */
 static int send_many(const char *addr, const char *token, const char *target, int n, int want,
                      int *first)
 {
-	char tok[TOKEN_MAX];
+	/* not TOK_U13: per_token needs its bucket empty */
+	static const char *const tokens[] = {TOK_U12, TOK_U20, TOK_ORG3, TOK_ORG4, TOK_ADMIN};
+	const size_t ntok = sizeof(tokens) / sizeof(*tokens);
 	struct http_resp r;
 	int limited = 0;
 
 	cr_assert_eq(http_set_source(addr), 0);
 	*first = -1;
 	for (int i = 0; i < n; i++) {
-		if (token == NULL)
-			snprintf(tok, sizeof(tok), "wrong-token-%d", i);
-		it_get(&r, token ? token : tok, target);
+		it_get(&r, token ? token : tokens[(size_t)i % ntok], target);
 		if (r.status == 429) {
 			if (limited++ == 0) {
 				*first = i;
 				it_check_error(&r, 429, "too_many_requests", "the first 429");
 			}
-		} else {
+		} else if (want != 0) {
 			cr_expect_eq(r.status, want, "%s, request %d: %d: %s", addr, i, r.status,
 			             r.body);
+		} else {
+			cr_expect(r.status != 401, "%s, request %d: 401", addr, i);
 		}
 		http_free(&r);
 	}
@@ -49,10 +51,10 @@ static int send_many(const char *addr, const char *token, const char *target, in
 	return limited;
 }
 
-/* One address, a different (wrong) token each time: only the address's limit applies. */
+/* One address, five tokens in turn: only the address's limit applies. */
 Test(limits, per_client_address)
 {
-	int first, limited = send_many("127.0.0.2", NULL, P_LIST210, REQUESTS, 401, &first);
+	int first, limited = send_many("127.0.0.2", NULL, SELF_LIST, REQUESTS, 0, &first);
 	struct http_resp r;
 
 	cr_assert(limited > 0, "no 429 in %d requests from one address", REQUESTS);
@@ -82,4 +84,81 @@ Test(limits, per_token)
 	/* the bucket lets one request through per 20 ms (50/s): a few in a row meet it */
 	limited = send_many("127.0.0.4", TOK_U13, SELF_LIST, 20, 200, &first);
 	cr_expect(limited > 0, "the same token from another address was not limited");
+}
+
+#define FAILS 100 /* wrong tokens from one address: some worker sees its limit of 10 */
+
+/* A 429 of the worker's throttle: the code, and the seconds left of its 10 s window. */
+static void expect_throttled(const struct http_resp *r, int oauth, const char *label)
+{
+	const char *ra = http_header(r, "Retry-After");
+	yajl_val v;
+
+	cr_expect(ra != NULL && atoi(ra) >= 1 && atoi(ra) <= 10, "%s: Retry-After %s", label,
+	          ra ? ra : "missing");
+	if (!oauth) {
+		it_check_error(r, 429, "too_many_requests", label);
+		return;
+	}
+	v = it_json(r);
+	it_expect_str(it_str(v, "error"), "too_many_requests", label);
+	yajl_tree_free(v);
+}
+
+/* Repeated authentication failures from one address: the worker answers 429 to that
+ * address, whatever its token, until its window has passed; others are not affected. */
+Test(limits, repeated_authentication_failures)
+{
+	char tok[TOKEN_MAX];
+	struct http_resp r;
+	int throttled = 0, locked = 0;
+
+	cr_assert_eq(http_set_source("127.0.0.6"), 0);
+	for (int i = 0; i < FAILS; i++) {
+		snprintf(tok, sizeof(tok), "guess-%d", i);
+		it_get(&r, tok, P_LIST210);
+		if (r.status == 429 && throttled++ == 0)
+			expect_throttled(&r, 0, "the first 429");
+		else if (r.status != 429)
+			cr_expect_eq(r.status, 401, "guess %d: %d", i, r.status);
+		http_free(&r);
+	}
+	cr_assert(throttled > 0, "%d failed authentications from one address, no 429", FAILS);
+	/* a valid token from that address is refused too: guessing stops */
+	for (int i = 0; i < 10; i++) {
+		it_get(&r, TOK_U12, P_LIST210);
+		locked += r.status == 429;
+		cr_expect(r.status == 429 || r.status == 200, "%d", r.status);
+		http_free(&r);
+	}
+	cr_expect(locked > 0, "a valid token from the throttled address was never refused");
+	/* another address is not affected */
+	cr_assert_eq(http_set_source("127.0.0.7"), 0);
+	it_get(&r, TOK_U12, P_LIST210);
+	it_assert_status(&r, 200, "another address");
+	http_free(&r);
+}
+
+/* The same for wrong client secrets at the token endpoint, in OAuth's form. */
+Test(limits, repeated_client_authentication_failures)
+{
+	char body[128];
+	struct http_resp r;
+	int throttled = 0;
+
+	cr_assert_eq(http_set_source("127.0.0.8"), 0);
+	for (int i = 0; i < FAILS; i++) {
+		snprintf(
+		    body, sizeof(body),
+		    "grant_type=client_credentials&client_id=demo-crm-user-12&client_secret=g%d",
+		    i);
+		it_req(&r, "POST", "/oauth/token.php",
+		       "Content-Type: application/x-www-form-urlencoded\r\n", body);
+		if (r.status == 429 && throttled++ == 0)
+			expect_throttled(&r, 1, "the first 429 of the token endpoint");
+		else if (r.status != 429)
+			cr_expect_eq(r.status, 401, "secret %d: %d", i, r.status);
+		http_free(&r);
+	}
+	cr_expect(throttled > 0, "%d wrong secrets from one address, no 429", FAILS);
 }

@@ -37,6 +37,7 @@ static const struct {
     {ERR_OAUTH_GRANT, 400, "unsupported_grant_type", "Bad Request"},
     /* Idempotency-Key (api.md section 6) */
     {ERR_IDEM_CONFLICT, 409, "idempotency_key_conflict", "Conflict"},
+    {ERR_TOO_MANY, 429, "too_many_requests", "Too Many Requests"},
 };
 
 #define NCONTRACT (sizeof(contract) / sizeof(*contract))

@@ -265,6 +265,25 @@ Test(resp, head_503)
 	resp_free(&r);
 }
 
+Test(resp, head_429)
+{
+	struct resp r;
+	char h[RESP_HEAD_MAX];
+	size_t n;
+
+	resp_init(&r, NULL);
+	resp_error(&r, ERR_TOO_MANY);
+	r.retry_after = 7;
+	n = head(&r, h, sizeof(h));
+	well_formed(h, n);
+	cr_assert_eq(strncmp(h, "Status: 429 Too Many Requests\r\n", 31), 0, "%s", h);
+	cr_assert(has(h, "Retry-After: 7"), "the seconds left: %s", h);
+	r.retry_after = 0;
+	head(&r, h, sizeof(h));
+	cr_assert(has(h, "Retry-After: 1"), "at least a second: %s", h);
+	resp_free(&r);
+}
+
 Test(resp, head_allow)
 {
 	struct resp r;
