@@ -11,23 +11,13 @@
 #include <sys/random.h>
 
 #include "auth.h"
+#include "chars.h"
 #include "oauth.h"
 
 #define OAUTH_GRANT "client_credentials"
 #define OAUTH_TYPE "unifiedapi"
 #define OAUTH_CT "application/x-www-form-urlencoded"
 #define OAUTH_CHALLENGE "Basic realm=\"UnifiedAPI\""
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Form-urlencoded p[0..len) into out (cap bytes with the NUL; out NULL: only check).
  * 0, or -1 when malformed, NUL-carrying or too long. */
@@ -41,8 +31,8 @@ static int decode(const char *p, size_t len, char *out, size_t cap)
 			c = ' ';
 		} else if (c == '%') {
 			int hi, lo;
-			if (len - i < 3 || (hi = hexval(p[i + 1])) < 0 ||
-			    (lo = hexval(p[i + 2])) < 0)
+			if (len - i < 3 || (hi = chars_hex((unsigned char)p[i + 1])) < 0 ||
+			    (lo = chars_hex((unsigned char)p[i + 2])) < 0)
 				return -1;
 			c = (char)(hi << 4 | lo);
 			i += 2;
