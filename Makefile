@@ -4,7 +4,9 @@
 #                   (build/pc-events)
 #   make run        install what is missing, start PostgreSQL, the pool and nginx on
 #                   127.0.0.1:8080 with demo data, print a curl of the seed's example;
-#                   INSTANCES=N: N worker pools behind one nginx upstream
+#                   INSTANCES=N: N worker pools behind one nginx upstream;
+#                   PGBOUNCER=all (or instance numbers): those pools through a PgBouncer
+#                   in transaction pooling
 #   make stop       stop what `make run` started
 #   make lint       lint docs/openapi.yaml (@redocly/cli, pinned in docs/package.json)
 #   make reference  the API reference nginx serves at /uapi/docs/ (build/docs)
@@ -30,6 +32,7 @@ FAULT_ROUNDS ?= 10
 FAULT_ROUNDS_FAILOVER ?= 1
 FUZZ_TIME ?= 300
 INSTANCES ?= 1
+PGBOUNCER ?=
 PKGS    := fcgi yajl libpq
 # CFLAGS/LDFLAGS are the user's (optimization, debug); the project's own flags are
 # kept apart so that `make CFLAGS=...` cannot drop the standard or -Werror.
@@ -82,7 +85,7 @@ $(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
 	$(CCALL) $(LDALL) $(ITEST) tests/http.c $(LDLIBS) $(CRITERION) -o $@
 
 deps:
-	tools/stack deps
+	PC_PGBOUNCER='$(PGBOUNCER)' tools/stack deps
 
 deps-check:
 	tools/stack deps check
@@ -110,7 +113,7 @@ lint: $(NPM_STAMP)
 
 run: deps
 	$(MAKE) all reference
-	PC_INSTANCES=$(INSTANCES) tools/stack up
+	PC_INSTANCES=$(INSTANCES) PC_PGBOUNCER='$(PGBOUNCER)' tools/stack up
 	@tools/demo-curl
 
 stop:
@@ -145,6 +148,7 @@ faults: deps
 	$(MAKE) $(BUILD)/pc-worker $(BUILD)/itest
 	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_ITEST=$(CURDIR)/$(BUILD)/itest \
 	PC_FAULT_ROUNDS=$(FAULT_ROUNDS) PC_ITEST_ARGS='--filter zz_faults/*' PC_OPENAPI_CHECK=0 \
+	PC_POOLED_PASS=0 \
 	tools/check
 
 # Two pools and a PostgreSQL that fails over (pg_auto_failover): a pool killed, then

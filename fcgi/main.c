@@ -25,9 +25,10 @@
  * The listening socket is O_NONBLOCK; accepted connections block, with a receive
  * timeout so that a peer that stops sending cannot hold the worker.
  *
- * Environment: PC_DB (a libpq conninfo; empty: the PG* variables), PC_TZ (time zone of
- * dates, default UTC), PC_BASE_URL (base of self links; default: the request's scheme
- * and host).
+ * Environment: PC_DB (a libpq conninfo; empty: the PG* variables), PC_DB_POOLED (1: the
+ * conninfo names a pooler in transaction mode, such as PgBouncer; default 0), PC_TZ
+ * (time zone of dates, default UTC), PC_BASE_URL (base of self links; default: the
+ * request's scheme and host).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -401,6 +402,7 @@ int main(void)
 	static struct worker w;
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_WAKE};
 	const char *base_url = getenv("PC_BASE_URL");
+	const char *pooled = getenv("PC_DB_POOLED");
 	int rc = 1;
 
 	if (base_url != NULL && (*base_url == '\0' || strlen(base_url) >= PC_BASE_MAX))
@@ -408,6 +410,12 @@ int main(void)
 	w.base_url = base_url;
 	w.body = body;
 	w.ep = -1;
+	if (pooled != NULL && *pooled != '\0' && strcmp(pooled, "0") != 0 &&
+	    strcmp(pooled, "1") != 0) {
+		/* guessing would mean named statements a pooler mixes up, or none at all */
+		log_msg("PC_DB_POOLED must be 0 or 1");
+		goto out;
+	}
 	if (install_signals() != 0 || FCGX_Init() != 0 ||
 	    (w.ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    epoll_ctl(w.ep, EPOLL_CTL_ADD, wake[0], &ev) != 0 || listen_watch(&w, 1) != 0) {
@@ -423,7 +431,8 @@ int main(void)
 	w.instance = instance_name();
 	/* the addresses nginx does not rate-limit (monitoring, the suite) */
 	throttle_init(&w.throttle, getenv("PC_UNLIMITED"));
-	w.db = db_new(getenv("PC_DB"), getenv("PC_TZ"), w.instance); /* owned here */
+	w.db = db_new(getenv("PC_DB"), getenv("PC_TZ"), w.instance,
+	              pooled != NULL && strcmp(pooled, "1") == 0); /* owned here */
 	if (w.db == NULL) {
 		log_msg("out of memory");
 		goto out;

@@ -2,6 +2,12 @@
  * db.c - PostgreSQL access. Every statement is prepared once per connection and run
  * with bound parameters; every PGresult is checked and cleared on every path.
  *
+ * Behind a pooler in transaction mode (PgBouncer's pool_mode = transaction; db_new's
+ * pooled), consecutive transactions of one connection may run on different server
+ * sessions, so nothing is left in a session: statements are sent unnamed (Parse, Bind,
+ * Execute each time), and the session settings travel with each statement, set for its
+ * transaction alone, in the same round trip.
+ *
  * When the connection is lost, the request in hand is retried once on a fresh
  * connection: each statement is a single transaction, and the actions are idempotent,
  * so a retry never records a change twice.
@@ -23,6 +29,7 @@ struct db {
 	long long last_try;             /* monotonic ms of the last connection attempt */
 	char app_name[DB_APP_NAME_MAX]; /* application_name: pc-worker/<instance>/<pid> */
 	int down_logged;                /* the loss was logged; log the recovery once */
+	bool pooled;                    /* a transaction pooler: no session state */
 	struct ctx_cache tokens;        /* contexts of the tokens seen */
 };
 
@@ -32,7 +39,7 @@ struct stmt {
 	int nparams;
 };
 
-enum { ST_AUTH, ST_ACT, ST_LIST, ST_TOKEN, ST_NOTIFY, ST_HEALTH, ST__MAX };
+enum { ST_AUTH, ST_ACT, ST_LIST, ST_TOKEN, ST_NOTIFY, ST_HEALTH, ST_WAKE, ST__MAX };
 
 static const struct stmt stmts[ST__MAX] = {
     [ST_AUTH] = {"auth",
@@ -54,7 +61,14 @@ static const struct stmt stmts[ST__MAX] = {
     [ST_TOKEN] = {"token", "SELECT pc_oauth_token($1::text, $2::bytea, $3::bytea, $4::integer)", 4},
     [ST_NOTIFY] = {"notify", "SELECT pc_notify()", 0},
     [ST_HEALTH] = {"health", "SELECT pg_is_in_recovery()", 0},
+    /* pooled: pc_notify() would look for the change's mark in another session */
+    [ST_WAKE] = {"wake", "SELECT pg_notify('recording_events', '')", 0},
 };
+
+/* The session settings: for the session (direct), or for one transaction (pooled). */
+#define SETTINGS_SQL(local)                                                                        \
+	"SELECT set_config('TimeZone', $1, " local "), "                                           \
+	"set_config('statement_timeout', '" DB_STATEMENT_TIMEOUT "', " local ")"
 
 static long long now_ms(void)
 {
@@ -74,7 +88,7 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
-struct db *db_new(const char *conninfo, const char *tz, const char *instance)
+struct db *db_new(const char *conninfo, const char *tz, const char *instance, bool pooled)
 {
 	struct db *d = calloc(1, sizeof(*d)); /* owned by the caller: db_free */
 
@@ -83,6 +97,7 @@ struct db *db_new(const char *conninfo, const char *tz, const char *instance)
 	d->conninfo = dup_or_empty(conninfo);
 	d->tz = dup_or_empty(tz && *tz ? tz : "UTC");
 	d->last_try = -DB_RETRY_MS;
+	d->pooled = pooled;
 	snprintf(d->app_name, sizeof(d->app_name), "pc-worker/%.8s/%ld",
 	         instance && *instance ? instance : "1", (long)getpid());
 	if (d->conninfo == NULL || d->tz == NULL) {
@@ -110,16 +125,16 @@ static void drop(struct db *d)
 	d->conn = NULL;
 }
 
-/* Session settings and prepared statements of a new connection. 0 or -1. */
+/* Session settings and prepared statements of a new connection (none when pooled).
+ * 0 or -1. */
 static int setup(struct db *d)
 {
 	const char *tzp[1] = {d->tz};
 	PGresult *r;
 
-	r = PQexecParams(d->conn,
-	                 "SELECT set_config('TimeZone', $1, false), "
-	                 "set_config('statement_timeout', '" DB_STATEMENT_TIMEOUT "', false)",
-	                 1, NULL, tzp, NULL, NULL, 0);
+	if (d->pooled)
+		return 0;
+	r = PQexecParams(d->conn, SETTINGS_SQL("false"), 1, NULL, tzp, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		log_msg("database setup failed: sqlstate=%s", sqlstate(r));
 		PQclear(r);
@@ -136,6 +151,22 @@ static int setup(struct db *d)
 		PQclear(r);
 	}
 	return 0;
+}
+
+/* An outage is logged once, and so is its end (the first statement that works: a
+ * pooler may take connections while the database behind it is down). */
+static void down(struct db *d)
+{
+	if (!d->down_logged)
+		log_msg("database unavailable");
+	d->down_logged = 1;
+}
+
+static void up(struct db *d)
+{
+	if (d->down_logged)
+		log_msg("database connection restored");
+	d->down_logged = 0;
 }
 
 /* Makes sure there is a usable connection. 0, or -1 (answer 503). */
@@ -155,62 +186,99 @@ static int ensure(struct db *d)
 	/* dbname comes last and is expanded: a conninfo's own settings win. */
 	d->conn = PQconnectdbParams(keys, vals, 1);
 	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK || setup(d) != 0) {
-		if (!d->down_logged)
-			log_msg("database unavailable");
-		d->down_logged = 1;
+		down(d);
 		drop(d);
 		return -1;
 	}
-	if (d->down_logged)
-		log_msg("database connection restored");
-	d->down_logged = 0;
 	return 0;
 }
 
 #define PIPE_NULLS_MAX 8 /* NULL results tolerated while reading a pipeline */
 
-/*
- * PQexecPrepared of st. A PUT (ST_ACT) has SELECT pc_notify() pipelined behind it, in a
- * transaction of its own (a sync between them): still one round trip, and the NOTIFY
- * stays out of the change's commit (schema/008_notify_after_commit.sql). The notify's
- * own result is dropped: the change is committed either way, and consumers also poll.
- * Returns st's result, or NULL when the pipeline broke (start over on a new connection).
- */
-static PGresult *exec(struct db *d, int st, const char *const *vals, const int *lens,
-                      const int *fmts)
+/* Queues st: prepared (direct) or unnamed (pooled). 1 or 0, as libpq's PQsend*. */
+static int send_st(struct db *d, int st, const char *const *vals, const int *lens, const int *fmts)
 {
-	PGconn *c = d->conn;
-	PGresult *r = NULL, *x;
-	int syncs = 0, nulls = 0;
+	if (d->pooled)
+		return PQsendQueryParams(d->conn, stmts[st].sql, stmts[st].nparams, NULL, vals,
+		                         lens, fmts, 0);
+	return PQsendQueryPrepared(d->conn, stmts[st].name, stmts[st].nparams, vals, lens, fmts, 0);
+}
 
-	if (st != ST_ACT)
-		return PQexecPrepared(c, stmts[st].name, stmts[st].nparams, vals, lens, fmts, 0);
-	if (PQenterPipelineMode(c) != 1 ||
-	    PQsendQueryPrepared(c, stmts[st].name, stmts[st].nparams, vals, lens, fmts, 0) != 1 ||
-	    PQpipelineSync(c) != 1 ||
-	    PQsendQueryPrepared(c, stmts[ST_NOTIFY].name, 0, NULL, NULL, NULL, 0) != 1 ||
-	    PQpipelineSync(c) != 1)
-		return NULL;
-	/* st's result, NULL, a sync; then the notify's result, NULL, a sync */
-	while (syncs < 2) {
+/*
+ * Reads a pipeline's results up to its syncs-th sync. Returns the result of its want-th
+ * query (from 0), or the error of a query before it that aborted the rest; owned by the
+ * caller. NULL when the pipeline broke (start over on a new connection).
+ */
+static PGresult *collect(PGconn *c, int want, int syncs)
+{
+	PGresult *r = NULL, *x;
+	int q = 0, seen = 0, nulls = 0;
+
+	while (seen < syncs) {
 		if ((x = PQgetResult(c)) == NULL) {
+			/* a query's results end with NULL; a sync has none after it */
 			if (PQstatus(c) != CONNECTION_OK || ++nulls > PIPE_NULLS_MAX)
 				break;
+			q++;
 			continue;
 		}
-		if (PQresultStatus(x) == PGRES_PIPELINE_SYNC)
-			syncs++;
-		if (syncs == 0 && r == NULL) {
-			r = x; /* owned by the caller */
-			continue;
+		switch (PQresultStatus(x)) {
+		case PGRES_PIPELINE_SYNC:
+			seen++;
+			break;
+		case PGRES_FATAL_ERROR:
+			if (r == NULL && q <= want) {
+				r = x;
+				continue;
+			}
+			break;
+		default:
+			if (r == NULL && q == want) {
+				r = x;
+				continue;
+			}
+			break;
 		}
 		PQclear(x);
 	}
-	if (syncs < 2 || PQexitPipelineMode(c) != 1) {
+	if (seen < syncs || PQexitPipelineMode(c) != 1) {
 		PQclear(r);
 		return NULL;
 	}
 	return r;
+}
+
+/*
+ * Runs st; returns its result, or NULL when the connection broke (start over on a new
+ * connection). One round trip in every case:
+ * - direct: the prepared statement; a PUT (ST_ACT) has SELECT pc_notify() pipelined
+ *   behind it, in a transaction of its own (a sync between them), so that the NOTIFY
+ *   stays out of the change's commit (schema/008_notify_after_commit.sql). The notify's
+ *   own result is dropped: the change is committed either way, and consumers also poll.
+ * - pooled: the settings for the transaction, then st, in one transaction. The wake-up
+ *   of a PUT that changed something follows it (db_action), since pc_notify() would run
+ *   in another session than the change's.
+ */
+static PGresult *exec(struct db *d, int st, const char *const *vals, const int *lens,
+                      const int *fmts)
+{
+	const char *tzp[1] = {d->tz};
+	PGconn *c = d->conn;
+
+	if (d->pooled) {
+		if (PQenterPipelineMode(c) != 1 ||
+		    PQsendQueryParams(c, SETTINGS_SQL("true"), 1, NULL, tzp, NULL, NULL, 0) != 1 ||
+		    send_st(d, st, vals, lens, fmts) != 1 || PQpipelineSync(c) != 1)
+			return NULL;
+		return collect(c, 1, 1);
+	}
+	if (st != ST_ACT)
+		return PQexecPrepared(c, stmts[st].name, stmts[st].nparams, vals, lens, fmts, 0);
+	if (PQenterPipelineMode(c) != 1 || send_st(d, st, vals, lens, fmts) != 1 ||
+	    PQpipelineSync(c) != 1 || send_st(d, ST_NOTIFY, NULL, NULL, NULL) != 1 ||
+	    PQpipelineSync(c) != 1)
+		return NULL;
+	return collect(c, 0, 2);
 }
 
 /*
@@ -237,8 +305,10 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 			d->last_try = -DB_RETRY_MS;
 			continue;
 		}
-		if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			up(d);
 			return r;
+		}
 		state = sqlstate(r);
 		/* Lost mid-request, or the session lost its prepared statements (a pooler's
 		 * DISCARD ALL: 26000) or their plans (a migration changed a result type:
@@ -266,6 +336,8 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 		PQclear(r);
 		return NULL;
 	}
+	/* lost twice in a row: connected, but the database (or a pooler's) is not there */
+	down(d);
 	*e = ERR_UNAVAILABLE;
 	return NULL;
 }
@@ -356,6 +428,18 @@ static enum err result_err(const char *code)
 	return e == ERR_FORBIDDEN ? ERR_UNAUTHORIZED : e;
 }
 
+/* Pooled: wakes the event consumers after a change committed, in a transaction of its
+ * own that writes nothing (so its commit does not wait for the disk). Best effort: the
+ * change is committed, and consumers also poll. */
+static void wake(struct db *d)
+{
+	PGresult *r = PQexecParams(d->conn, stmts[ST_WAKE].sql, 0, NULL, NULL, NULL, NULL, 0);
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		log_msg("wake-up of the event consumers failed: sqlstate=%s", sqlstate(r));
+	PQclear(r);
+}
+
 enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out)
 {
 	char tok[24], org[24], user[24];
@@ -391,6 +475,8 @@ enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out
 	copy_col(r, 2, out->ext, sizeof(out->ext));
 	out->user_id = col_ll(r, 0, 3);
 	out->changed = PQgetvalue(r, 0, 4)[0] == 't';
+	if (d->pooled && out->changed)
+		wake(d);
 done:
 	PQclear(r);
 	return e;

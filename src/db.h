@@ -23,8 +23,10 @@ struct db;
 /* conninfo may be NULL or empty (then the PG* variables apply); tz is a time zone name.
  * Does not connect. Returns NULL when out of memory. */
 /* instance (may be NULL) names the worker's pool in its application_name,
- * pc-worker/<instance>/<pid>, so that pg_stat_activity tells the workers apart. */
-struct db *db_new(const char *conninfo, const char *tz, const char *instance);
+ * pc-worker/<instance>/<pid>, so that pg_stat_activity tells the workers apart.
+ * pooled: conninfo names a pooler in transaction mode (PgBouncer's pool_mode =
+ * transaction), so the connection keeps no prepared statement and no setting. */
+struct db *db_new(const char *conninfo, const char *tz, const char *instance, bool pooled);
 void db_free(struct db *d);
 
 /* Whether the worker reaches a primary: ERR_NONE, or ERR_UNAVAILABLE (unreachable, or a
