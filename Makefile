@@ -16,7 +16,8 @@
 #                   docs/openapi.yaml), the same suite with ASan/UBSan workers, valgrind,
 #                   fuzz corpus replay and short runs
 #   make check SAN=1  only the suite with workers and tests built with ASan and UBSan
-#   make valgrind   a worker under valgrind memcheck, driven by 1,000 mixed requests
+#   make valgrind   a worker under valgrind memcheck, driven by 1,000 mixed requests,
+#                   connected directly and then through PgBouncer
 #   make faults     the fault runs under load, FAULT_ROUNDS (10) times each
 #   make failover   two pools and a PostgreSQL that fails over (pg_auto_failover): a pool
 #                   killed, the primary stopped, under load (FAULT_ROUNDS_FAILOVER, 1)
@@ -140,9 +141,13 @@ check: deps-check
 	tools/fuzz check
 endif
 
+# Direct, then behind a PgBouncer in transaction pooling (the worker's two ways to the
+# database).
 valgrind: deps
+	PC_PGBOUNCER=all tools/stack deps
 	$(MAKE) all
 	PC_WORKER=$(CURDIR)/build/pc-worker tools/valgrind
+	PC_WORKER=$(CURDIR)/build/pc-worker PC_PGBOUNCER=all tools/valgrind
 
 faults: deps
 	$(MAKE) $(BUILD)/pc-worker $(BUILD)/itest
