@@ -184,7 +184,8 @@ install: all reference
 	install -m 644 schema/*.sql $(SHARE)/schema/
 	install -m 755 tools/migrate tools/apps $(SHARE)/tools/
 	install -m 644 nginx/uapi.conf nginx/uapi-server.conf nginx/uapi-fastcgi.conf \
-		nginx/uapi-docs.conf nginx/production.conf $(SHARE)/nginx/
+		nginx/uapi-docs.conf nginx/uapi-unlimited.conf nginx/uapi-metrics-allow.conf \
+		nginx/production.conf $(SHARE)/nginx/
 	install -m 644 build/docs/* $(SHARE)/docs/
 	install -m 644 tools/systemd/* $(SHARE)/systemd/
 	install -m 644 DEPLOYMENT.md README.md docs/api.md $(DESTDIR)/usr/share/doc/phonecalls/

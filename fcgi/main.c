@@ -28,7 +28,12 @@
  * Environment: PC_DB (a libpq conninfo; empty: the PG* variables), PC_DB_POOLED (1: the
  * conninfo names a pooler in transaction mode, such as PgBouncer; default 0), PC_TZ
  * (time zone of dates, default UTC), PC_BASE_URL (base of self links; default: the
- * request's scheme and host).
+ * request's scheme and host), PC_METRICS (the file of the pool's counters, shared by
+ * its workers; unset: each worker counts its own requests).
+ *
+ * Metrics: each request is counted (operation, status, latency from the start of
+ * serve() to its answer written to the FastCGI stream) before the answer is finished,
+ * so a client that has the answer finds it counted in its next scrape.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +44,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -46,6 +52,7 @@
 #include "body.h"
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 #include "oauth.h"
 #include "pc.h"
 #include "uri.h"
@@ -78,7 +85,9 @@ struct worker {
 	const char *base_url;
 	const char *instance;     /* $PC_INSTANCE when it is a valid one, else NULL */
 	struct throttle throttle; /* failed authentications per client address */
+	struct metrics *metrics;  /* the pool's counters */
 	char *body;               /* BODY_MAX + 1 bytes */
+	char *metrics_text;       /* METRICS_TEXT_MAX bytes: the text of GET /uapi/metrics */
 	unsigned long serial;     /* requests served */
 };
 
@@ -181,20 +190,30 @@ static size_t read_body(FCGX_Request *req, char *buf, int *too_large)
 	return got;
 }
 
+static uint64_t elapsed_ns(const struct timespec *a, const struct timespec *b)
+{
+	return (uint64_t)(b->tv_sec - a->tv_sec) * 1000000000u + (uint64_t)b->tv_nsec -
+	       (uint64_t)a->tv_nsec;
+}
+
 static void serve(struct worker *w, FCGX_Request *req)
 {
 	const char *base_url = w->base_url;
 	unsigned long serial = ++w->serial;
 	struct db *db = w->db;
+	struct timespec t0, t1;
+	enum metrics_op op;
 	size_t plen;
-	int health;
+	int health, metrics;
 	char rid[REQUEST_ID_MAX + 1], base[PC_BASE_MAX], head[RESP_HEAD_MAX];
 	const char *p, *scheme, *host;
 	struct pc_req rq;
 	struct resp rs;
+	struct uri u;
 	const unsigned char *out;
 	size_t outlen, hlen;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&rq, 0, sizeof(rq));
 	p = FCGX_GetParam("REQUEST_ID", req->envp);
 	if (hex_id(p))
@@ -242,13 +261,21 @@ static void serve(struct worker *w, FCGX_Request *req)
 
 	resp_init(&rs, rid);
 	plen = strcspn(rq.uri, "?");
-	if ((health = uri_health(rq.uri, plen)) >= 0)
+	if ((health = uri_health(rq.uri, plen)) >= 0) {
+		op = METRICS_OP_HEALTH;
 		pc_health(db, &rq, health, &rs);
-	else if (strncmp(rq.uri, OAUTH_PATH, sizeof(OAUTH_PATH) - 1) == 0 &&
-	         (rq.uri[sizeof(OAUTH_PATH) - 1] == '\0' || rq.uri[sizeof(OAUTH_PATH) - 1] == '?'))
+	} else if ((metrics = uri_metrics(rq.uri, plen)) >= 0) {
+		op = METRICS_OP_METRICS;
+		pc_metrics(w->metrics, &rq, metrics, w->metrics_text, METRICS_TEXT_MAX, &rs);
+	} else if (strncmp(rq.uri, OAUTH_PATH, sizeof(OAUTH_PATH) - 1) == 0 &&
+	           (rq.uri[sizeof(OAUTH_PATH) - 1] == '\0' ||
+	            rq.uri[sizeof(OAUTH_PATH) - 1] == '?')) {
+		op = METRICS_OP_TOKEN;
 		oauth_handle(db, &rq, &rs);
-	else
+	} else {
+		op = metrics_op(rq.method, uri_parse(rq.uri, plen, &u));
 		pc_handle(db, &rq, &rs);
+	}
 	/* A 500 is a bug: log it with the request id the client saw. Outages (503) are
 	 * logged once by the database layer, not once per request. */
 	if (rs.status == 500)
@@ -259,6 +286,8 @@ static void serve(struct worker *w, FCGX_Request *req)
 	FCGX_PutStr(head, (int)hlen, req->out);
 	if (out != NULL && outlen > 0)
 		FCGX_PutStr((const char *)out, (int)outlen, req->out);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_record(w->metrics, op, rs.status, elapsed_ns(&t0, &t1));
 	resp_free(&rs);
 }
 
@@ -399,6 +428,7 @@ static const char *instance_name(void)
 int main(void)
 {
 	static char body[BODY_MAX + 1];
+	static char metrics_text[METRICS_TEXT_MAX];
 	static struct worker w;
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_WAKE};
 	const char *base_url = getenv("PC_BASE_URL");
@@ -409,6 +439,7 @@ int main(void)
 		base_url = NULL;
 	w.base_url = base_url;
 	w.body = body;
+	w.metrics_text = metrics_text;
 	w.ep = -1;
 	if (pooled != NULL && *pooled != '\0' && strcmp(pooled, "0") != 0 &&
 	    strcmp(pooled, "1") != 0) {
@@ -431,6 +462,13 @@ int main(void)
 	w.instance = instance_name();
 	/* the addresses nginx does not rate-limit (monitoring, the suite) */
 	throttle_init(&w.throttle, getenv("PC_UNLIMITED"));
+	/* the pool's counters, in the file its workers share (logged when there is none) */
+	if ((w.metrics = metrics_open(getenv("PC_METRICS"))) == NULL) {
+		log_msg("cannot initialize the metrics");
+		goto out;
+	}
+	if (getenv("PC_METRICS") == NULL)
+		log_msg("PC_METRICS is not set: /uapi/metrics counts this worker's requests only");
 	w.db = db_new(getenv("PC_DB"), getenv("PC_TZ"), w.instance,
 	              pooled != NULL && strcmp(pooled, "1") == 0); /* owned here */
 	if (w.db == NULL) {
@@ -454,5 +492,6 @@ out:
 	if (w.ep >= 0)
 		close(w.ep);
 	db_free(w.db);
+	metrics_free(w.metrics);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /*
- * fuzz_uri.c - libFuzzer target for the URI parsers (uri_parse, uri_query, uri_num).
+ * fuzz_uri.c - libFuzzer target for the URI parsers (uri_parse, uri_query, uri_num, and
+ * uri_health and uri_metrics).
  *
  * The input is a request URI as the worker receives it: the path, then an optional query
  * string after the first '?'. The path goes to uri_parse, the query to uri_query for the
@@ -215,6 +216,24 @@ static void check_canonical(const struct uri *u)
 	}
 }
 
+/* uri_health and uri_metrics by their grammar: the base alone (0), or the base, '/' and
+ * an instance number from 1 to URI_INSTANCE_MAX (that number); anything else -1. */
+static int ref_instance(const char *p, size_t len, const char *base)
+{
+	size_t n = strlen(base);
+	int v = 0;
+
+	if (len < n || memcmp(p, base, n) != 0)
+		return -1;
+	if (len == n)
+		return 0;
+	if (p[n] != '/' || !ref_num(p + n + 1, len - n - 1, URI_INSTANCE_MAX))
+		return -1;
+	for (size_t i = n + 1; i < len; i++)
+		v = v * 10 + (p[i] - '0'); /* at most URI_INSTANCE_MAX */
+	return v >= 1 ? v : -1;
+}
+
 static void check_parse(const char *data, size_t len)
 {
 	char *p = dup_exact(data, len);
@@ -226,6 +245,8 @@ static void check_parse(const char *data, size_t len)
 	check_fields(&u, r);
 	if (r != URI_NONE)
 		check_canonical(&u);
+	CHECK(uri_health(p, len) == ref_instance(p, len, URI_HEALTH));
+	CHECK(uri_metrics(p, len) == ref_instance(p, len, URI_METRICS));
 	free(p);
 }
 

@@ -10,6 +10,7 @@
 
 #include "body.h"
 #include "log.h"
+#include "metrics.h"
 #include "pc.h"
 
 #define QUERY_NUM_MAX 32 /* a paging parameter longer than this is not a number */
@@ -367,21 +368,30 @@ static enum err do_put(struct db *db, const struct pc_req *rq, const struct uri 
 	return ERR_NONE;
 }
 
+/* The checks of the operations' paths, /uapi/health[/N] and /uapi/metrics[/N]: another
+ * instance's path is a 404, another method than GET a 405. Returns 1 when refused. */
+static int ops_refused(const struct pc_req *rq, const char *self, int which, struct resp *rs)
+{
+	if (which > 0 && which != atoi(self)) {
+		resp_error(rs, ERR_NOT_FOUND);
+		return 1;
+	}
+	if (strcmp(rq->method, "GET") != 0) {
+		resp_error(rs, ERR_METHOD);
+		rs->allow = "GET";
+		return 1;
+	}
+	return 0;
+}
+
 void pc_health(struct db *db, const struct pc_req *rq, int which, struct resp *rs)
 {
 	const char *self = rq->instance ? rq->instance : "1";
 	enum err e;
 	yajl_gen g;
 
-	if (which > 0 && which != atoi(self)) {
-		resp_error(rs, ERR_NOT_FOUND);
+	if (ops_refused(rq, self, which, rs))
 		return;
-	}
-	if (strcmp(rq->method, "GET") != 0) {
-		resp_error(rs, ERR_METHOD);
-		rs->allow = "GET";
-		return;
-	}
 	if ((e = db_health(db)) != ERR_NONE) {
 		resp_error(rs, e);
 		return;
@@ -394,6 +404,24 @@ void pc_health(struct db *db, const struct pc_req *rq, int which, struct resp *r
 	yajl_gen_string(g, (const unsigned char *)"instance", 8);
 	yajl_gen_string(g, (const unsigned char *)self, strlen(self));
 	yajl_gen_map_close(g);
+}
+
+void pc_metrics(const struct metrics *m, const struct pc_req *rq, int which, char *buf, size_t cap,
+                struct resp *rs)
+{
+	const char *self = rq->instance ? rq->instance : "1";
+	struct metrics_snapshot snap;
+	size_t n;
+
+	if (ops_refused(rq, self, which, rs))
+		return;
+	metrics_snapshot(m, self, &snap);
+	if ((n = metrics_render(&snap, buf, cap)) == 0) {
+		log_msg("request=%s metrics do not fit %zu bytes", rq->request_id, cap);
+		resp_error(rs, ERR_INTERNAL);
+		return;
+	}
+	resp_text(rs, 200, METRICS_CONTENT_TYPE, buf, n);
 }
 
 void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)

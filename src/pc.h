@@ -47,6 +47,17 @@ void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs);
  */
 void pc_health(struct db *db, const struct pc_req *rq, int which, struct resp *rs);
 
+/*
+ * GET /uapi/metrics (which = 0) or /uapi/metrics/N (which = N): 200 with the pool's
+ * counters in the Prometheus text format, rendered into buf (cap bytes, at least
+ * METRICS_TEXT_MAX), which rs borrows until it is sent. No token: nginx lets only the
+ * addresses of uapi-metrics-allow.conf ask. As for the health check, /uapi/metrics/N
+ * anywhere but instance N is a 404, and a method other than GET a 405.
+ */
+struct metrics;
+void pc_metrics(const struct metrics *m, const struct pc_req *rq, int which, char *buf, size_t cap,
+                struct resp *rs);
+
 /* Whether a Content-Type names JSON in UTF-8 (media type and charset case-insensitive). */
 int pc_content_type_ok(const char *ct);
 

@@ -18,6 +18,9 @@ void resp_init(struct resp *r, const char *request_id)
 	r->replayed = 0;
 	r->request_id = request_id;
 	r->gen = NULL;
+	r->text = NULL;
+	r->text_len = 0;
+	r->text_type = NULL;
 	arena_reset(&r->mem);
 }
 
@@ -28,6 +31,9 @@ void resp_free(struct resp *r)
 	if (r->gen != NULL)
 		yajl_gen_free(r->gen);
 	r->gen = NULL;
+	r->text = NULL;
+	r->text_len = 0;
+	r->text_type = NULL;
 	arena_reset(&r->mem);
 }
 
@@ -60,6 +66,14 @@ void resp_empty(struct resp *r, int status)
 	r->status = status;
 	r->err = ERR_NONE;
 	r->allow = NULL;
+}
+
+void resp_text(struct resp *r, int status, const char *type, const char *text, size_t len)
+{
+	resp_empty(r, status);
+	r->text = text;
+	r->text_len = len;
+	r->text_type = type;
 }
 
 void resp_error(struct resp *r, enum err e)
@@ -96,6 +110,11 @@ void resp_body(const struct resp *r, const unsigned char **p, size_t *len)
 {
 	*p = NULL;
 	*len = 0;
+	if (r->text != NULL) {
+		*p = (const unsigned char *)r->text;
+		*len = r->text_len;
+		return;
+	}
 	if (r->gen != NULL && yajl_gen_get_buf(r->gen, p, len) != yajl_gen_status_ok) {
 		*p = NULL;
 		*len = 0;
@@ -105,7 +124,7 @@ void resp_body(const struct resp *r, const unsigned char **p, size_t *len)
 size_t resp_head(const struct resp *r, char *buf, size_t cap)
 {
 	const unsigned char *body;
-	char retry[RESP_RETRY_MAX] = "";
+	char retry[RESP_RETRY_MAX] = "", ctype[RESP_CTYPE_MAX] = "";
 	size_t blen;
 	int n;
 
@@ -115,10 +134,17 @@ size_t resp_head(const struct resp *r, char *buf, size_t cap)
 	else if (r->status == 429)
 		snprintf(retry, sizeof(retry), "Retry-After: %d\r\n",
 		         r->retry_after > 0 ? r->retry_after : 1);
+	if (body != NULL) {
+		n = snprintf(ctype, sizeof(ctype), "Content-Type: %s\r\n",
+		             r->text != NULL && r->text_type != NULL ? r->text_type
+		                                                     : "application/json");
+		if (n < 0 || (size_t)n >= sizeof(ctype))
+			return 0;
+	}
 	n = snprintf(buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
-	             err_reason(r->status), body ? "Content-Type: application/json\r\n" : "",
-	             "Cache-Control: no-store\r\n", r->oauth ? "Pragma: no-cache\r\n" : "",
-	             r->allow ? "Allow: " : "", r->allow ? r->allow : "", r->allow ? "\r\n" : "",
+	             err_reason(r->status), ctype, "Cache-Control: no-store\r\n",
+	             r->oauth ? "Pragma: no-cache\r\n" : "", r->allow ? "Allow: " : "",
+	             r->allow ? r->allow : "", r->allow ? "\r\n" : "",
 	             r->status != 401       ? ""
 	             : r->challenge == NULL ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\""
 	                                    : "WWW-Authenticate: ",

@@ -1,6 +1,7 @@
 /*
  * resp.h - a response under construction: status, the few headers the contract names,
- * and a JSON body written with yajl. Rendering to CGI headers is pure, for testing.
+ * and a JSON body written with yajl (or, for the metrics, a text body the caller owns).
+ * Rendering to CGI headers is pure, for testing.
  */
 #ifndef PC_RESP_H
 #define PC_RESP_H
@@ -15,6 +16,7 @@
 #define RESP_HEAD_MAX 512      /* CGI header block */
 #define RESP_RETRY_AFTER_S "2" /* seconds a 503 asks clients to wait */
 #define RESP_RETRY_MAX 32      /* a Retry-After header line */
+#define RESP_CTYPE_MAX 96      /* a Content-Type header line */
 
 struct resp {
 	int status;
@@ -26,7 +28,10 @@ struct resp {
 	int retry_after;        /* seconds, sent as Retry-After with a 429 */
 	const char *request_id; /* echoed as X-Request-Id; borrowed */
 	yajl_gen gen;           /* JSON body, owned; NULL when there is none */
-	struct arena mem;       /* gen's memory: a resp must not move while gen is in use */
+	const char *text;       /* a body that is not JSON, borrowed (resp_text); or NULL */
+	size_t text_len;
+	const char *text_type; /* its Content-Type, static */
+	struct arena mem;      /* gen's memory: a resp must not move while gen is in use */
 };
 
 void resp_init(struct resp *r, const char *request_id);
@@ -40,6 +45,10 @@ yajl_gen resp_json(struct resp *r, int status);
 
 /* A success without a body (204). */
 void resp_empty(struct resp *r, int status);
+
+/* A body that is not JSON: len bytes of text, borrowed until resp_free (the caller keeps
+ * them), sent with Content-Type type (a static string). */
+void resp_text(struct resp *r, int status, const char *type, const char *text, size_t len);
 
 /* The body, or NULL/0. Valid until resp_free. */
 void resp_body(const struct resp *r, const unsigned char **p, size_t *len);

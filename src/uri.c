@@ -146,12 +146,12 @@ enum uri_route uri_parse(const char *path, size_t len, struct uri *u)
 	return u->route = URI_CALL;
 }
 
-int uri_health(const char *path, size_t len)
+/* base alone (0), base/N with N an instance number (N), or anything else (-1). */
+static int instance_path(const char *path, size_t len, const char *base, size_t n)
 {
-	const size_t n = sizeof(URI_HEALTH) - 1;
 	long long inst;
 
-	if (len < n || memcmp(path, URI_HEALTH, n) != 0)
+	if (len < n || memcmp(path, base, n) != 0)
 		return -1;
 	if (len == n)
 		return 0;
@@ -159,6 +159,16 @@ int uri_health(const char *path, size_t len)
 	    inst < 1)
 		return -1;
 	return (int)inst;
+}
+
+int uri_health(const char *path, size_t len)
+{
+	return instance_path(path, len, URI_HEALTH, sizeof(URI_HEALTH) - 1);
+}
+
+int uri_metrics(const char *path, size_t len)
+{
+	return instance_path(path, len, URI_METRICS, sizeof(URI_METRICS) - 1);
 }
 
 int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap, size_t *outlen)

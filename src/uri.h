@@ -12,7 +12,8 @@
 #include <stddef.h>
 
 #define URI_PREFIX "/uapi/phoneCalls/"
-#define URI_HEALTH "/uapi/health" /* and /uapi/health/N, instance N's (nginx routes it) */
+#define URI_HEALTH "/uapi/health"   /* and /uapi/health/N, instance N's (nginx routes it) */
+#define URI_METRICS "/uapi/metrics" /* and /uapi/metrics/N, the same way */
 #define URI_INSTANCE_MAX 999
 #define URI_SEG_MAX 64    /* longest decoded segment kept; a longer one is invalid */
 #define URI_EXT_MAX 32    /* longest extension number */
@@ -50,6 +51,9 @@ enum uri_route uri_parse(const char *path, size_t len, struct uri *out);
 /* Whether path (no query) is the health check: 0 for /uapi/health, N for
  * /uapi/health/N (an instance number from 1 to URI_INSTANCE_MAX), -1 for any other. */
 int uri_health(const char *path, size_t len);
+
+/* The same for the metrics: 0 for /uapi/metrics, N for /uapi/metrics/N, -1 for any other. */
+int uri_metrics(const char *path, size_t len);
 
 /*
  * Strict decimal: digits only, no sign, space or leading zero ("0" itself is fine), and

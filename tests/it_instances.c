@@ -17,7 +17,7 @@
 #define SPREAD_MIN 10     /* of 40, the least any of two pools may serve */
 #define LOCK_WAIT_S 5.0   /* for the held PUT to reach the database */
 #define COMMIT_WAIT_S 5.0 /* for its change to commit once let go */
-#define BACK_S 15.0        /* for nginx to send requests to a pool again */
+#define BACK_S 15.0       /* for nginx to send requests to a pool again */
 #define INSTANCES_MAX 16
 #define LINE_MAX 1024
 

@@ -528,6 +528,24 @@ size_t it_worker_pids(long *pids, size_t cap)
 	return n;
 }
 
+size_t it_pool_worker_pids(int n, long *pids, size_t cap)
+{
+	long pool = it_pool_pid(n);
+	size_t count = 0;
+	struct dirent *d;
+	DIR *proc;
+
+	cr_assert(pool > 0, "worker pool %d is not running", n);
+	proc = opendir("/proc");
+	cr_assert(proc != NULL);
+	while ((d = readdir(proc)) != NULL && count < cap)
+		if (isdigit((unsigned char)d->d_name[0]) && parent_of(d->d_name) == pool)
+			pids[count++] = strtol(d->d_name, NULL, 10);
+	closedir(proc);
+	qsort(pids, count, sizeof(*pids), cmp_long);
+	return count;
+}
+
 char *it_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

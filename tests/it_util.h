@@ -140,6 +140,8 @@ int it_instances(void);
 /* The pids of every pool's workers (children of the multiwatch processes), sorted;
  * returns how many (at most cap). */
 size_t it_worker_pids(long *pids, size_t cap);
+/* The pids of instance n's workers, sorted; returns how many (at most cap). */
+size_t it_pool_worker_pids(int n, long *pids, size_t cap);
 /* A whole file, NUL-terminated (malloc'd), or NULL. */
 char *it_read_file(const char *path, size_t *len);
 /* Monotonic seconds. */

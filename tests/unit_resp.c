@@ -501,3 +501,48 @@ Test(resp, content_type_refused)
 	for (size_t i = 0; i < sizeof(ko) / sizeof(*ko); i++)
 		cr_assert_not(pc_content_type_ok(ko[i]), "\"%s\" must be refused", ko[i]);
 }
+
+/* A text body (the metrics): borrowed as given, with its own Content-Type; an error
+ * built afterwards replaces it with JSON. */
+Test(resp, text_body)
+{
+	static const char text[] = "# TYPE x counter\nx 1\n";
+	static const char type[] = "text/plain; version=0.0.4; charset=utf-8";
+	const unsigned char *p;
+	char h[RESP_HEAD_MAX], buf[256];
+	struct resp r;
+	size_t n;
+
+	resp_init(&r, "abc");
+	resp_text(&r, 200, type, text, sizeof(text) - 1);
+	resp_body(&r, &p, &n);
+	cr_assert_eq((const char *)p, text, "borrowed, not copied");
+	cr_assert_eq(n, sizeof(text) - 1);
+	cr_assert_eq(r.status, 200);
+	cr_assert_eq(r.err, ERR_NONE);
+	n = head(&r, h, sizeof(h));
+	well_formed(h, n);
+	cr_assert_eq(strncmp(h, "Status: 200 OK\r\n", 16), 0, "%s", h);
+	cr_assert(has(h, "Content-Type: text/plain; version=0.0.4; charset=utf-8"), "%s", h);
+	cr_assert_null(strstr(strstr(h, "Content-Type") + 1, "Content-Type"), "one: %s", h);
+	cr_assert(has(h, "Cache-Control: no-store"), "%s", h);
+
+	resp_error(&r, ERR_METHOD);
+	cr_assert_null(r.text, "the error's JSON replaces the text");
+	head(&r, h, sizeof(h));
+	cr_assert(has(h, "Content-Type: application/json"), "%s", h);
+	cr_assert_str_eq(body_str(&r, buf, sizeof(buf)),
+	                 "{\"error\":{\"code\":\"method_not_allowed\",\"message\":\"The method is "
+	                 "not allowed on this resource.\"}}");
+	resp_free(&r);
+	cr_assert_null(r.text);
+
+	/* a type too long for its header line: no header block rather than a cut one */
+	char longtype[RESP_CTYPE_MAX + 1];
+	memset(longtype, 'a', sizeof(longtype) - 1);
+	longtype[sizeof(longtype) - 1] = '\0';
+	resp_init(&r, NULL);
+	resp_text(&r, 200, longtype, text, sizeof(text) - 1);
+	cr_assert_eq(resp_head(&r, h, sizeof(h)), (size_t)0);
+	resp_free(&r);
+}

@@ -722,3 +722,45 @@ Test(uri, health_paths)
 	cr_expect_eq(uri_health("/uapi/health/12", 14), 1, "length 14 of /uapi/health/12");
 	cr_expect_eq(uri_health("/uapi/health", 11), -1, "cut short");
 }
+
+Test(uri, metrics_paths)
+{
+	static const struct {
+		const char *path;
+		int want;
+	} cases[] = {
+	    {"/uapi/metrics", 0},
+	    {"/uapi/metrics/1", 1},
+	    {"/uapi/metrics/2", 2},
+	    {"/uapi/metrics/999", 999},
+	    {"/uapi/metrics/", -1},
+	    {"/uapi/metrics/0", -1},
+	    {"/uapi/metrics/01", -1},
+	    {"/uapi/metrics/1000", -1},
+	    {"/uapi/metrics/-1", -1},
+	    {"/uapi/metrics/1/", -1},
+	    {"/uapi/metrics/1/2", -1},
+	    {"/uapi/metrics/a", -1},
+	    {"/uapi/metrics%2F1", -1},
+	    {"/uapi/metrics/%31", -1},
+	    {"/uapi/metricsz", -1},
+	    {"/uapi/metrics1", -1},
+	    {"/uapi/metric", -1},
+	    {"/uapi/Metrics", -1},
+	    {"/uapi/metrics?x", -1},
+	    {"/uapi//metrics", -1},
+	    {"/uapi/health", -1},
+	    {"/uapi/health/1", -1},
+	    {"", -1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		cr_expect_eq(uri_metrics(cases[i].path, strlen(cases[i].path)), cases[i].want, "%s",
+		             cases[i].path);
+	/* the health check is not the metrics, and the other way round */
+	cr_expect_eq(uri_health("/uapi/metrics", 13), -1);
+	cr_expect_eq(uri_health("/uapi/metrics/1", 15), -1);
+	/* the length bounds the path: a longer buffer is not read past it */
+	cr_expect_eq(uri_metrics("/uapi/metrics/12", 15), 1, "length 15 of /uapi/metrics/12");
+	cr_expect_eq(uri_metrics("/uapi/metrics", 12), -1, "cut short");
+}
