@@ -45,6 +45,8 @@ CRITERION := $(shell pkg-config --libs criterion 2>/dev/null)
 
 ifeq ($(SAN),1)
 BUILD   := build/san
+# the pass through PgBouncer, shortened: the pooled code paths, not every suite again
+POOLED_SAN := PC_POOLED_SUITES='seed|recording|idem|oauth|tokens|zz_pooler'
 PCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 PCLDFLAGS := -fsanitize=address,undefined
 else
@@ -128,7 +130,7 @@ suite: deps-check
 	$(MAKE) $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/unit $(BUILD)/itest reference
 	$(BUILD)/unit
 	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_EVENTS=$(CURDIR)/$(BUILD)/pc-events \
-		PC_ITEST=$(CURDIR)/$(BUILD)/itest tools/check
+		PC_ITEST=$(CURDIR)/$(BUILD)/itest $(POOLED_SAN) tools/check
 
 ifeq ($(SAN),1)
 check: suite
