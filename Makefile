@@ -46,7 +46,7 @@ CRITERION := $(shell pkg-config --libs criterion 2>/dev/null)
 ifeq ($(SAN),1)
 BUILD   := build/san
 # the pass through PgBouncer, shortened: the pooled code paths, not every suite again
-POOLED_SAN := PC_POOLED_SUITES='seed|recording|idem|oauth|tokens|zz_pooler'
+POOLED_SAN := PC_POOLED_TESTS='seed/*|recording/*|idem/*|oauth/*|tokens/*|zz_pooler/*'
 PCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 PCLDFLAGS := -fsanitize=address,undefined
 else

@@ -523,17 +523,23 @@ static void pg_restart(const char *label)
 
 	t = load_tally(mark);
 	check_tally(&t, label);
-	since = t.last_fail - back;
-	cr_expect(t.unavailable > 0, "%s: no request answered 503 while the database was down",
-	          label);
+	since = t.last_fail > 0 ? t.last_fail - back : 0;
+	/* Behind a PgBouncer, a short outage may cost no request: it holds the statements
+	 * (query_wait_timeout, 5 s) until the database is back. Directly, some must fail. */
+	if (getenv("PC_PGBOUNCER") == NULL || *getenv("PC_PGBOUNCER") == '\0')
+		cr_expect(t.unavailable > 0,
+		          "%s: no request answered 503 while the database was down", label);
 	cr_expect(since <= PG_RECOVERY_S, "%s: a request failed %.2f s after the database was back",
 	          label, since);
 	na = it_worker_pids(after, WORKERS_MAX);
 	cr_expect(na == nb && memcmp(before, after, nb * sizeof(*before)) == 0,
 	          "%s: the worker processes changed (%zu before, %zu after)", label, nb, na);
-	snprintf(extra, sizeof(extra),
-	         "database down %.2f s; last failure %.3f s after the postmaster started", down_s,
-	         since);
+	if (t.last_fail > 0)
+		snprintf(extra, sizeof(extra),
+		         "database down %.2f s; last failure %.3f s after the postmaster started",
+		         down_s, since);
+	else
+		snprintf(extra, sizeof(extra), "database down %.2f s; no request failed", down_s);
 	report(label, &t, extra);
 }
 
