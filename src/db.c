@@ -312,10 +312,12 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 		state = sqlstate(r);
 		/* Lost mid-request, or the session lost its prepared statements (a pooler's
 		 * DISCARD ALL: 26000) or their plans (a migration changed a result type:
-		 * 0A000): retry once on a new connection, which prepares them again. */
+		 * 0A000), or the session is read-only (25006: a standby, maybe behind a pooler
+		 * whose server is no longer the primary): retry once on a new connection,
+		 * which prepares them again, or finds the primary. */
 		if (PQstatus(d->conn) != CONNECTION_OK ||
-		    (attempt == 0 &&
-		     (strcmp(state, "26000") == 0 || strcmp(state, "0A000") == 0))) {
+		    (attempt == 0 && (strcmp(state, "26000") == 0 || strcmp(state, "0A000") == 0 ||
+		                      strcmp(state, "25006") == 0))) {
 			if (PQstatus(d->conn) == CONNECTION_OK)
 				log_msg("statement %s failed: sqlstate=%s; reconnecting",
 				        stmts[st].name, state);
@@ -325,13 +327,14 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 			continue;
 		}
 		log_msg("statement %s failed: sqlstate=%s", stmts[st].name, state);
-		/* Class 57 (operator intervention: shutdown, timeouts), 53 (resources), and a
-		 * lock not available are transient: the client may retry. */
+		/* Class 57 (operator intervention: shutdown, timeouts), 53 (resources), a lock
+		 * not available, and a database that takes no writes (no primary yet) are
+		 * transient: the client may retry. */
 		*e = strncmp(state, "57", 2) == 0 || strncmp(state, "53", 2) == 0 ||
-		             strcmp(state, "55P03") == 0
+		             strcmp(state, "55P03") == 0 || strcmp(state, "25006") == 0
 		         ? ERR_UNAVAILABLE
 		         : ERR_INTERNAL;
-		if (strncmp(state, "57P", 3) == 0)
+		if (strncmp(state, "57P", 3) == 0 || strcmp(state, "25006") == 0)
 			drop(d);
 		PQclear(r);
 		return NULL;

@@ -37,7 +37,7 @@
 #define HA_REJOIN_S 120 /* for the old primary to rejoin as a standby */
 
 /* What this test process has stopped and must start again, even when it fails. */
-static int pg_stopped, pool_stopped;
+static int pg_stopped, pool_stopped, read_only;
 
 static int get_status(const char *target)
 {
@@ -74,8 +74,34 @@ static void restore_stack(void)
 
 static void drop_load_calls(void);
 
+/* Makes new sessions of the suite's database read-only (on), as on a standby, or not.
+ * Returns 1 when done. */
+static int set_read_only(int on)
+{
+	char sql[256], *db;
+	PGconn *c = PQconnectdb("");
+	PGresult *r;
+	int ok = 0;
+
+	if (PQstatus(c) == CONNECTION_OK &&
+	    (db = PQescapeIdentifier(c, PQdb(c), strlen(PQdb(c)))) != NULL) {
+		snprintf(sql, sizeof(sql), "ALTER DATABASE %s %s", db,
+		         on ? "SET default_transaction_read_only = on"
+		            : "RESET default_transaction_read_only");
+		PQfreemem(db);
+		PQclear(PQexec(c, "SET default_transaction_read_only = off"));
+		r = PQexec(c, sql);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+	}
+	PQfinish(c);
+	return ok;
+}
+
 static void restore_all(void)
 {
+	if (read_only && set_read_only(0))
+		read_only = 0;
 	restore_stack();
 	drop_load_calls();
 }
@@ -188,6 +214,46 @@ Test(zz_faults, database_down_and_back)
 	na = it_worker_pids(after, WORKERS_MAX);
 	cr_expect(na == nb && memcmp(before, after, nb * sizeof(*before)) == 0,
 	          "the worker processes changed (%zu before, %zu after): one died", nb, na);
+}
+
+/* A database that takes no writes (a standby, or one behind a pooler whose server is
+ * no longer the primary) is an outage: 503 with nothing changed, never a 500; and the
+ * worker looks for a writable session again, with no restart. */
+Test(zz_faults, database_without_writes)
+{
+	struct http_resp r;
+	char *before, *after;
+
+	it_restore_demo();
+	cr_assert(set_read_only(1), "cannot make the database read-only");
+	read_only = 1;
+	/* every worker's session anew, read-only */
+	cr_assert_eq(it_stack("pool-stop"), 0, "pool-stop failed");
+	pool_stopped = 1;
+	cr_assert_eq(it_stack("pool-start"), 0, "pool-start failed");
+	cr_assert(wait_ok(POOL_RECOVERY_S) >= 0, "no 200 after pool-start");
+	pool_stopped = 0;
+
+	before = it_fingerprint();
+	for (int i = 0; i < 4; i++) {
+		it_put(&r, TOK_U12, P_CALL444, BODY_STOP01);
+		it_check_error(&r, 503, "service_unavailable", "PUT, the database read-only");
+		http_free(&r);
+	}
+	after = it_fingerprint();
+	cr_expect_str_eq(after, before, "a PUT changed the read-only database");
+	free(before);
+	free(after);
+	it_get(&r, TOK_U12, P_CALL444);
+	it_assert_status(&r, 200, "GET, the database read-only");
+	http_free(&r);
+
+	cr_assert(set_read_only(0), "cannot make the database writable again");
+	read_only = 0;
+	it_put(&r, TOK_U12, P_CALL444, BODY_STOP01);
+	it_assert_status(&r, 202, "PUT, the database writable again");
+	http_free(&r);
+	it_restore_demo();
 }
 
 Test(zz_faults, pool_down_and_back)
