@@ -334,7 +334,9 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 		             strcmp(state, "55P03") == 0 || strcmp(state, "25006") == 0
 		         ? ERR_UNAVAILABLE
 		         : ERR_INTERNAL;
-		if (strncmp(state, "57P", 3) == 0 || strcmp(state, "25006") == 0)
+		/* A read-only session is kept: it still serves reads, and the next write
+		 * retries on a new connection (above). */
+		if (strncmp(state, "57P", 3) == 0)
 			drop(d);
 		PQclear(r);
 		return NULL;
