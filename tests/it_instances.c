@@ -215,21 +215,6 @@ Test(instances, a_pool_down_is_passed_over)
 	wait_serving(n);
 }
 
-struct held {
-	pthread_t thread;
-	struct http_resp r;
-	int ok;
-};
-
-static void *held_put(void *arg)
-{
-	struct held *h = arg;
-
-	h->ok = http_send(&h->r, "PUT", P_CALL444, H_AUTH(TOK_U12) H_JSON, BODY_STOP01,
-	                  strlen(BODY_STOP01)) == 0;
-	return NULL;
-}
-
 /* The worker (pid and instance) whose backend waits on a lock, from its
  * application_name, pc-worker/<instance>/<pid>; 0 while none does. */
 static long waiting_worker(int *instance)
@@ -256,7 +241,7 @@ Test(instances, put_sent_again_after_its_pool_committed_answers_the_same)
 {
 	long long mark = it_event_mark();
 	size_t logmark = log_mark();
-	struct held h = {.ok = 0};
+	struct it_held h = {.ok = 0};
 	char other[LINE_MAX], first[LINE_MAX], *log, *line, *rec;
 	const char *rid;
 	int inst = 0;
@@ -269,7 +254,7 @@ Test(instances, put_sent_again_after_its_pool_committed_answers_the_same)
 	cr_assert(it_instances() >= 2);
 	lock = it_lock_views("444444");
 	cr_assert(lock != NULL, "cannot lock the views of call 444444");
-	cr_assert_eq(pthread_create(&h.thread, NULL, held_put, &h), 0);
+	cr_assert_eq(pthread_create(&h.thread, NULL, it_held_put, &h), 0);
 	for (t0 = it_now(); pid == 0 && it_now() - t0 < LOCK_WAIT_S; it_nap(10))
 		pid = waiting_worker(&inst);
 	cr_assert(pid > 0, "the PUT never reached the database");

@@ -283,21 +283,6 @@ Test(metrics, exact_counts_over_the_pools)
 	expect_deltas(n, 0, want_mixed);
 }
 
-struct held {
-	pthread_t thread;
-	struct http_resp r;
-	int ok;
-};
-
-static void *held_put(void *arg)
-{
-	struct held *h = arg;
-
-	h->ok = http_send(&h->r, "PUT", P_CALL444, H_AUTH(TOK_U12) H_JSON, BODY_STOP01,
-	                  strlen(BODY_STOP01)) == 0;
-	return NULL;
-}
-
 /* The pool of the worker whose backend waits on a lock (application_name
  * pc-worker/<instance>/<pid>); 0 while none does. */
 static int waiting_instance(void)
@@ -331,7 +316,7 @@ static double want_held(const char *op, const char *status)
 Test(metrics, a_pools_workers_share_their_counts)
 {
 	int n = it_instances(), inst = 0;
-	struct held h = {.ok = 0};
+	struct it_held h = {.ok = 0};
 	char path[64];
 	struct http_resp r;
 	PGconn *lock;
@@ -343,7 +328,7 @@ Test(metrics, a_pools_workers_share_their_counts)
 	scrape_all(n, before);
 	lock = it_lock_views("444444");
 	cr_assert(lock != NULL, "cannot lock the views of call 444444");
-	cr_assert_eq(pthread_create(&h.thread, NULL, held_put, &h), 0);
+	cr_assert_eq(pthread_create(&h.thread, NULL, it_held_put, &h), 0);
 	for (t0 = it_now(); inst == 0 && it_now() - t0 < LOCK_WAIT_S; it_nap(10))
 		inst = waiting_instance();
 	if (inst > 0) {

@@ -474,6 +474,15 @@ PGconn *it_lock_views(const char *call)
 	return c;
 }
 
+void *it_held_put(void *arg)
+{
+	struct it_held *h = arg;
+
+	h->ok = http_send(&h->r, "PUT", P_CALL444, H_AUTH(TOK_U12) H_JSON, BODY_STOP01,
+	                  strlen(BODY_STOP01)) == 0;
+	return NULL;
+}
+
 long it_pool_pid(int n)
 {
 	char path[IT_PATH_MAX];

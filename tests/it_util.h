@@ -2,6 +2,7 @@
 #ifndef PC_TESTS_IT_UTIL_H
 #define PC_TESTS_IT_UTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include <criterion/criterion.h>
@@ -131,6 +132,15 @@ int it_stack_arg(const char *cmd, const char *arg);
 /* Opens a transaction that locks every view of a call (FOR UPDATE), so that a request
  * on it waits in the database; NULL on failure. COMMIT and PQfinish it to let go. */
 PGconn *it_lock_views(const char *call);
+
+/* A PUT that stops view 01 of 444444 on a thread of its own (it_held_put, the thread's
+ * function), for a test that holds it in the database (it_lock_views) meanwhile. */
+struct it_held {
+	pthread_t thread;
+	struct http_resp r; /* the answer, when ok */
+	int ok;             /* an answer came */
+};
+void *it_held_put(void *arg);
 
 /* The pid of instance n's pool (its multiwatch: $PC_VAR/run/pool.pid for 1,
  * pool-<n>.pid for the others), or -1 when it is not running. */
