@@ -209,7 +209,6 @@ static void serve(struct worker *w, FCGX_Request *req)
 	const char *p, *scheme, *host;
 	struct pc_req rq;
 	struct resp rs;
-	struct uri u;
 	const unsigned char *out;
 	size_t outlen, hlen;
 
@@ -273,8 +272,7 @@ static void serve(struct worker *w, FCGX_Request *req)
 		op = METRICS_OP_TOKEN;
 		oauth_handle(db, &rq, &rs);
 	} else {
-		op = metrics_op(rq.method, uri_parse(rq.uri, plen, &u));
-		pc_handle(db, &rq, &rs);
+		op = metrics_op(rq.method, pc_handle(db, &rq, &rs));
 	}
 	/* A 500 is a bug: log it with the request id the client saw. Outages (503) are
 	 * logged once by the database layer, not once per request. */

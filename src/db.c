@@ -142,6 +142,8 @@ static int setup(struct db *d)
 	}
 	PQclear(r);
 	for (int i = 0; i < ST__MAX; i++) {
+		if (i == ST_WAKE)
+			continue; /* pooled only: direct, pc_notify() rides behind the change */
 		r = PQprepare(d->conn, stmts[i].name, stmts[i].sql, stmts[i].nparams, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			log_msg("prepare %s failed: sqlstate=%s", stmts[i].name, sqlstate(r));

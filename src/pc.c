@@ -424,7 +424,7 @@ void pc_metrics(const struct metrics *m, const struct pc_req *rq, int which, cha
 	resp_text(rs, 200, METRICS_CONTENT_TYPE, buf, n);
 }
 
-void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
+enum uri_route pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 {
 	const char *q = memchr(rq->uri, '?', rq->uri_len);
 	size_t plen = q ? (size_t)(q - rq->uri) : rq->uri_len;
@@ -435,6 +435,7 @@ void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 	struct page pg = {0, PC_LIST_COUNT_DEFAULT};
 	struct body b;
 	struct uri u;
+	enum uri_route route = uri_parse(rq->uri, plen, &u);
 	enum err e;
 	bool checked;
 	int put;
@@ -442,31 +443,31 @@ void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 	q = q ? q + 1 : "";
 	if (rq->body_too_large) {
 		resp_error(rs, ERR_TOO_LARGE);
-		return;
+		return route;
 	}
-	if (uri_parse(rq->uri, plen, &u) == URI_NONE) {
+	if (route == URI_NONE) {
 		resp_error(rs, ERR_NOT_FOUND);
-		return;
+		return route;
 	}
 	put = strcmp(rq->method, "PUT") == 0;
 	if (!(strcmp(rq->method, "GET") == 0 || (put && u.route == URI_CALL))) {
 		resp_error(rs, ERR_METHOD);
 		rs->allow = u.route == URI_CALL ? "GET, PUT" : "GET";
-		return;
+		return route;
 	}
 	if (throttle_refuse(rq->throttle, rq->remote_addr, rs))
-		return;
+		return route;
 	if (token_digest(rq, q, qlen, digest) != 0) {
 		throttle_count(rq->throttle, rq->remote_addr);
 		resp_error(rs, ERR_UNAUTHORIZED);
-		return;
+		return route;
 	}
 	memset(&tok, 0, sizeof(tok));
 	if ((e = db_auth(db, digest, false, &tok, &checked)) != ERR_NONE) {
 		if (e == ERR_UNAUTHORIZED)
 			throttle_count(rq->throttle, rq->remote_addr);
 		resp_error(rs, e);
-		return;
+		return route;
 	}
 	e = ctx_allowed(&tok);
 	if (e == ERR_NONE && put)
@@ -477,10 +478,11 @@ void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
 		e = paging(q, qlen, u.route == URI_LIST, &pg);
 	if (e != ERR_NONE) {
 		fail(db, digest, checked, e, rs);
-		return;
+		return route;
 	}
 	e = put ? do_put(db, rq, &u, &tok, &scope, &b, rs)
 	        : do_get(db, rq, &u, &tok, &scope, &pg, rs);
 	if (e == ERR_UNAUTHORIZED)
 		db_forget(db, digest);
+	return route;
 }

@@ -37,7 +37,9 @@ struct pc_req {
 	struct throttle *throttle; /* the worker's failed-authentication counts, or NULL */
 };
 
-void pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs);
+/* Answers a PhoneCalls request into rs. Returns the route of its path (URI_NONE when
+ * none), which the worker's metrics name it by. */
+enum uri_route pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs);
 
 /*
  * GET /uapi/health (which = 0) or /uapi/health/N (which = N): 200
