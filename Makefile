@@ -23,6 +23,8 @@
 #                   killed, the primary stopped, under load (FAULT_ROUNDS_FAILOVER, 1)
 #   make fuzz       each libFuzzer target for FUZZ_TIME seconds (300)
 #   make bench      the service against the database's limit (wrk, pgbench; BENCHMARKS.md)
+#   make bench-list the plan and time of every List filter form at 100,000 calls of one
+#                   organization (BENCHMARKS.md)
 #   make fresh      the two commands in a freshly debootstrapped Debian 12 (root, mirror)
 #   make install    binaries, schema, nginx files, reference page, systemd units
 #                   (PREFIX=/usr/local, DESTDIR; DEPLOYMENT.md)
@@ -61,7 +63,7 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
 
-.PHONY: all run stop check suite unit itest valgrind faults fuzz bench fresh deps deps-check \
+.PHONY: all run stop check suite unit itest valgrind faults fuzz bench bench-list fresh deps deps-check \
 	clean format reference lint failover install
 
 all: $(BUILD)/pc-worker $(BUILD)/pc-events
@@ -171,6 +173,10 @@ fuzz:
 bench: deps
 	$(MAKE) all
 	PC_WORKER=$(CURDIR)/build/pc-worker tools/bench
+
+bench-list: deps
+	$(MAKE) all
+	PC_WORKER=$(CURDIR)/build/pc-worker tools/bench-list
 
 fresh:
 	tools/fresh

@@ -43,8 +43,9 @@ static const struct err_info table[ERR__MAX] = {
                               "lessThan, present or inArray; published takes neither "
                               "contains nor startsWith."},
     [ERR_FILTERVALUE_INVALID] = {400, "Bad Request", "filtervalue_invalid",
-                                 "filterValue is missing or invalid: a phoneCallId for id, "
-                                 "an RFC 3339 date-time with an offset for published, or a "
+                                 "filterValue is missing or invalid: a phoneCallId for id "
+                                 "(at least 3 characters for contains), an RFC 3339 "
+                                 "date-time with an offset for published, or a "
                                  "comma-separated list of 1 to 100 of them for inArray."},
     [ERR_FIELDS_INVALID] = {400, "Bad Request", "fields_invalid",
                             "fields must be a comma-separated list of PhoneCall field "

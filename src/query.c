@@ -178,7 +178,9 @@ int query_date(const char *s, size_t len, long long *secs)
 static bool value_one(struct query *out, size_t k, const char *s, size_t n)
 {
 	if (out->by == QUERY_BY_ID) {
-		if (!id_ok(s, n))
+		/* a shorter substring matches a large share of the ids, and no index finds it
+		 * without reading every one */
+		if (!id_ok(s, n) || (out->op == QUERY_OP_CONTAINS && n < QUERY_CONTAINS_MIN))
 			return false;
 		memcpy(out->ids[k], s, n);
 		out->ids[k][n] = '\0';

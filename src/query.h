@@ -24,6 +24,7 @@
 #define QUERY_VALUE_MAX 8192   /* longest decoded filterValue */
 #define QUERY_FIELDS_MAX 1024  /* longest decoded fields list */
 #define QUERY_IN_MAX 100       /* values of one inArray filter */
+#define QUERY_CONTAINS_MIN 3   /* shortest contains value: the trigram index needs 3 */
 #define QUERY_DATE_MAX 64      /* longest RFC 3339 date-time read */
 
 enum query_by {

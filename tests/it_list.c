@@ -154,9 +154,9 @@ Test(list, sort_order_descending)
 Test(list, filter_by_id)
 {
 	expect_ids(P_LIST299 "?filterBy=id&filterOp=equals&filterValue=lst2", 1, "lst2");
-	/* contains is the default operation; ids are case-sensitive */
-	expect_ids(P_LIST299 "?filterBy=id&filterValue=st", 3, "lst1 lst3 lst2");
-	expect_ids(P_LIST299 "?filterBy=id&filterOp=contains&filterValue=ST", 1, "LST4");
+	/* contains is the default operation (3 characters at least); ids are case-sensitive */
+	expect_ids(P_LIST299 "?filterBy=id&filterValue=lst", 3, "lst1 lst3 lst2");
+	expect_ids(P_LIST299 "?filterBy=id&filterOp=contains&filterValue=LST", 1, "LST4");
 	expect_ids(P_LIST299 "?filterBy=id&filterOp=contains&filterValue=yz5", 1, "xyz5");
 	expect_ids(P_LIST299 "?filterBy=id&filterOp=startsWith&filterValue=lst", 3,
 	           "lst1 lst3 lst2");
@@ -209,11 +209,11 @@ Test(list, filter_by_published)
 /* totalResults counts what the filter keeps; paging and order apply after it. */
 Test(list, filter_with_paging_and_order)
 {
-	expect_ids(P_LIST299 "?filterBy=id&filterValue=st&count=1", 3, "lst1");
-	expect_ids(P_LIST299 "?filterBy=id&filterValue=st&count=1&startIndex=1&sortOrder=descending",
+	expect_ids(P_LIST299 "?filterBy=id&filterValue=lst&count=1", 3, "lst1");
+	expect_ids(P_LIST299 "?filterBy=id&filterValue=lst&count=1&startIndex=1&sortOrder=descending",
 	           3, "lst3");
 	/* a page past the end of what the filter keeps is 200 with no entries */
-	expect_ids(P_LIST299 "?filterBy=id&filterValue=st&startIndex=3", 3, "");
+	expect_ids(P_LIST299 "?filterBy=id&filterValue=lst&startIndex=3", 3, "");
 	/* nothing kept at all: 204 */
 	expect_no_content(P_LIST299 "?filterBy=id&filterOp=equals&filterValue=nope");
 	expect_no_content(P_LIST299 "?filterBy=published&filterOp=lessThan"
@@ -291,7 +291,7 @@ Test(list, fields)
 	expect_keys(P_CALL444 "?fields=extension", "id extension link");
 	expect_keys(P_CALL444 "/?fields=phoneCallView", "id phoneCallView link");
 	/* with a filter and an order */
-	expect_keys(P_LIST299 "?fields=published&sortOrder=descending&filterBy=id&filterValue=st",
+	expect_keys(P_LIST299 "?fields=published&sortOrder=descending&filterBy=id&filterValue=lst",
 	            "id published link");
 }
 
