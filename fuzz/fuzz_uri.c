@@ -8,6 +8,7 @@
  * values found, as well as the whole input, to uri_num. Every result is checked against
  * the headers' contract and small reference models; a violation aborts.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -99,13 +100,18 @@ static void check_nums(const char *s, size_t len)
 		check_num(s, len, num_maxes[i]);
 }
 
-/* The route by the structure of the path alone: the prefix, then two or three segments. */
+/* The route by the structure of the path alone: the prefix, then two or three segments,
+ * one trailing slash allowed. */
 static enum uri_route ref_route(const char *p, size_t len)
 {
 	const size_t plen = strlen(URI_PREFIX);
 	size_t slashes = 0;
 
-	if (len <= plen || memcmp(p, URI_PREFIX, plen) != 0 || p[len - 1] == '/')
+	if (len <= plen || memcmp(p, URI_PREFIX, plen) != 0)
+		return URI_NONE;
+	if (p[len - 1] == '/')
+		len--;
+	if (len == plen)
 		return URI_NONE;
 	for (size_t i = plen; i < len; i++)
 		slashes += p[i] == '/';
@@ -250,13 +256,39 @@ static void check_parse(const char *data, size_t len)
 	free(p);
 }
 
+/* Whether the raw name q[0..n) form-decodes to name, written independently: decode into a
+ * buffer (any bad escape fails), then compare. */
+static int ref_name_is(const char *q, size_t n, const char *name)
+{
+	char d[64];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)q[i];
+		if (c == '%') {
+			unsigned v;
+			if (i + 2 >= n || !isxdigit((unsigned char)q[i + 1]) ||
+			    !isxdigit((unsigned char)q[i + 2]) || sscanf(q + i + 1, "%2x", &v) != 1)
+				return 0;
+			c = (int)v;
+			i += 2;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		if (k == sizeof(d))
+			return 0;
+		d[k++] = (char)c;
+	}
+	return k == strlen(name) && memcmp(d, name, k) == 0;
+}
+
 /*
  * How often name occurs as a parameter name of q, written independently: parameters are
- * separated by '&', a name ends at the first '=' of its parameter.
+ * separated by '&', a name ends at the first '=' of its parameter and is form-decoded.
  */
 static size_t ref_count(const char *q, size_t len, const char *name, const char **val, size_t *vlen)
 {
-	size_t n = 0, nlen = strlen(name), start = 0;
+	size_t n = 0, start = 0;
 
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && q[i] != '&')
@@ -264,7 +296,7 @@ static size_t ref_count(const char *q, size_t len, const char *name, const char 
 		size_t k = start;
 		while (k < i && q[k] != '=')
 			k++;
-		if (k - start == nlen && memcmp(q + start, name, nlen) == 0) {
+		if (ref_name_is(q + start, k - start, name)) {
 			n++;
 			*val = k < i ? q + k + 1 : q + i;
 			*vlen = k < i ? i - k - 1 : 0;

@@ -56,8 +56,9 @@ static const struct stmt stmts[ST__MAX] = {
                 11},
     [ST_LIST] = {"list",
                  "SELECT * FROM pc_list($1::bigint, $2::bigint, $3::bigint, $4::text, "
-                 "$5::boolean, $6::text, $7::integer, $8::integer)",
-                 8},
+                 "$5::boolean, $6::text, $7::integer, $8::integer, $9::boolean, $10::text, "
+                 "$11::text, $12::text[], $13::bigint[])",
+                 13},
     [ST_TOKEN] = {"token", "SELECT pc_oauth_token($1::text, $2::bytea, $3::bytea, $4::integer)", 4},
     [ST_NOTIFY] = {"notify", "SELECT pc_notify()", 0},
     [ST_HEALTH] = {"health", "SELECT pg_is_in_recovery()", 0},
@@ -489,10 +490,38 @@ done:
 	return e;
 }
 
+/* The names of a filter's field and operation, as pc_list reads them. */
+static const char *const by_names[] = {
+    [QUERY_BY_NONE] = NULL, [QUERY_BY_ID] = "id", [QUERY_BY_PUBLISHED] = "published"};
+static const char *const op_names[] = {
+    [QUERY_OP_CONTAINS] = "contains", [QUERY_OP_EQUALS] = "equals",
+    [QUERY_OP_STARTS] = "startsWith", [QUERY_OP_GT] = "greaterThan",
+    [QUERY_OP_LT] = "lessThan",       [QUERY_OP_PRESENT] = "present",
+    [QUERY_OP_IN] = "inArray"};
+
+/* The filter's values as an array literal: ids are [A-Za-z0-9] and need no quoting. */
+static void array_lit(const struct query *q, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	buf[n++] = '{';
+	for (size_t i = 0; i < q->nvals && n < cap; i++) {
+		int w = q->by == QUERY_BY_ID
+		            ? snprintf(buf + n, cap - n, "%s%s", i ? "," : "", q->ids[i])
+		            : snprintf(buf + n, cap - n, "%s%lld", i ? "," : "", q->secs[i]);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	if (n + 2 > cap) /* DB_ARRAY_MAX holds the longest list: never taken */
+		n = cap - 2;
+	buf[n++] = '}';
+	buf[n] = '\0';
+}
+
 enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
 {
-	char tok[24], org[24], user[24], start[24], count[24];
-	const char *vals[8] = {
+	char tok[24], org[24], user[24], start[24], count[24], vals_lit[DB_ARRAY_MAX];
+	const struct query *q = in->query;
+	const char *vals[13] = {
 	    ll_or_null(in->token_id, tok, sizeof(tok)),
 	    ll_or_null(in->scope.org_id, org, sizeof(org)),
 	    ll_or_null(in->scope.user_id, user, sizeof(user)),
@@ -501,13 +530,19 @@ enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
 	    in->call,
 	    start,
 	    count,
+	    q->desc ? "true" : "false",
+	    by_names[q->by],
+	    q->by == QUERY_BY_NONE ? NULL : op_names[q->op],
+	    q->by == QUERY_BY_ID ? vals_lit : NULL,
+	    q->by == QUERY_BY_PUBLISHED ? vals_lit : NULL,
 	};
 	enum err e = ERR_INTERNAL;
 	PGresult *r;
 
 	*out = NULL;
-	snprintf(start, sizeof(start), "%lld", in->start);
-	snprintf(count, sizeof(count), "%lld", in->count);
+	snprintf(start, sizeof(start), "%lld", q->start);
+	snprintf(count, sizeof(count), "%lld", q->count);
+	array_lit(q, vals_lit, sizeof(vals_lit));
 	r = run(d, ST_LIST, vals, NULL, NULL, &e);
 	if (r == NULL)
 		return e;

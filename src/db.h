@@ -11,12 +11,15 @@
 #include "auth.h"
 #include "ctx.h"
 #include "err.h"
+#include "query.h"
 #include "uri.h"
 
 #define DB_RETRY_MS 100        /* least time between two reconnection attempts */
 #define DB_CONNECT_TIMEOUT "2" /* seconds, libpq connect_timeout */
 #define DB_STATEMENT_TIMEOUT "5s"
 #define DB_APP_NAME_MAX 64 /* PostgreSQL's NAMEDATALEN */
+/* An array literal of a filter's values: QUERY_IN_MAX ids or numbers, commas, braces */
+#define DB_ARRAY_MAX (QUERY_IN_MAX * (URI_CALLID_MAX + 1) + 3)
 
 struct db;
 
@@ -83,7 +86,7 @@ struct db_list {
 	const char *ext;  /* as in db_act */
 	int one;          /* one call (GET .../{phoneCallId}) */
 	const char *call; /* with one: the id, NULL when malformed */
-	long long start, count;
+	const struct query *query; /* paging, order and filter */
 };
 
 /* Column order of a db_list result. */

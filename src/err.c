@@ -33,6 +33,23 @@ static const struct err_info table[ERR__MAX] = {
                                 "startIndex must be a whole number from 0 to 5000."},
     [ERR_COUNT_INVALID] = {400, "Bad Request", "count_invalid",
                            "count must be a whole number from 1 to 5000."},
+    [ERR_SORTORDER_INVALID] = {400, "Bad Request", "sortorder_invalid",
+                               "sortOrder must be ascending or descending."},
+    [ERR_FILTERBY_INVALID] = {400, "Bad Request", "filterby_invalid",
+                              "filterBy must be id or published, and is required with "
+                              "filterOp or filterValue."},
+    [ERR_FILTEROP_INVALID] = {400, "Bad Request", "filterop_invalid",
+                              "filterOp must be equals, contains, startsWith, greaterThan, "
+                              "lessThan, present or inArray; published takes neither "
+                              "contains nor startsWith."},
+    [ERR_FILTERVALUE_INVALID] = {400, "Bad Request", "filtervalue_invalid",
+                                 "filterValue is missing or invalid: a phoneCallId for id, "
+                                 "an RFC 3339 date-time with an offset for published, or a "
+                                 "comma-separated list of 1 to 100 of them for inArray."},
+    [ERR_FIELDS_INVALID] = {400, "Bad Request", "fields_invalid",
+                            "fields must be a comma-separated list of PhoneCall field "
+                            "names: id, extension, ownerId, ownerName, answered, published, "
+                            "phoneCallView, link."},
     [ERR_REQUEST_INVALID] = {400, "Bad Request", "request_invalid",
                              "The HTTP request is malformed."},
     [ERR_UNAUTHORIZED] = {401, "Unauthorized", "access_denied",

@@ -17,6 +17,11 @@ enum err {
 	ERR_JSON_INVALID,          /* 400 json_invalid */
 	ERR_STARTINDEX_INVALID,    /* 400 startindex_invalid */
 	ERR_COUNT_INVALID,         /* 400 count_invalid */
+	ERR_SORTORDER_INVALID,     /* 400 sortorder_invalid */
+	ERR_FILTERBY_INVALID,      /* 400 filterby_invalid */
+	ERR_FILTEROP_INVALID,      /* 400 filterop_invalid */
+	ERR_FILTERVALUE_INVALID,   /* 400 filtervalue_invalid */
+	ERR_FIELDS_INVALID,        /* 400 fields_invalid */
 	ERR_REQUEST_INVALID,       /* 400 request_invalid */
 	ERR_UNAUTHORIZED,          /* 401 access_denied */
 	ERR_FORBIDDEN,             /* 403 access_denied */

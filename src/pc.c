@@ -13,8 +13,6 @@
 #include "metrics.h"
 #include "pc.h"
 
-#define QUERY_NUM_MAX 32 /* a paging parameter longer than this is not a number */
-
 static int ieq(const char *a, size_t alen, const char *lit)
 {
 	return alen == strlen(lit) && strncasecmp(a, lit, alen) == 0;
@@ -96,40 +94,6 @@ static int token_digest(const struct pc_req *rq, const char *query, size_t qlen,
 	}
 	auth_sha256(tok, toklen, digest);
 	return 0;
-}
-
-/* startIndex or count: -1 when malformed or outside [lo, hi]. */
-static long long param(const char *q, size_t qlen, const char *name, long long def, long long lo,
-                       long long hi)
-{
-	char buf[QUERY_NUM_MAX + 1];
-	size_t n;
-	long long v;
-	int found = uri_query(q, qlen, name, buf, sizeof(buf), &n);
-
-	if (found == 0)
-		return def;
-	if (found < 0 || uri_num(buf, n, hi, &v) != 0 || v < lo)
-		return -1;
-	return v;
-}
-
-/* The page of a GET: startIndex and count of a list, the defaults otherwise. */
-struct page {
-	long long start, count;
-};
-
-static enum err paging(const char *q, size_t qlen, bool list, struct page *pg)
-{
-	pg->start = 0;
-	pg->count = PC_LIST_COUNT_DEFAULT;
-	if (!list)
-		return ERR_NONE;
-	if ((pg->start = param(q, qlen, "startIndex", 0, 0, PC_LIST_START_MAX)) < 0)
-		return ERR_STARTINDEX_INVALID;
-	if ((pg->count = param(q, qlen, "count", PC_LIST_COUNT_DEFAULT, 1, PC_LIST_COUNT_MAX)) < 0)
-		return ERR_COUNT_INVALID;
-	return ERR_NONE;
 }
 
 /* What a PUT must be before the database is asked: JSON, well-formed, a known action. */
@@ -225,22 +189,35 @@ static void put_list(yajl_gen g, const PGresult *r, int row, int col, const char
 	yajl_gen_array_close(g);
 }
 
-/* Writes the call starting at row; returns the first row of the next call. */
-static int put_call(yajl_gen g, const PGresult *r, int row, const char *base)
+/* A call's column as a string field, when fields names it. */
+static void put_field(yajl_gen g, const PGresult *r, int row, unsigned fields, unsigned f,
+                      int col, const char *key)
+{
+	if (fields & f)
+		put_col(g, r, row, col, key);
+}
+
+/* Writes the call starting at row, with the fields named (QUERY_F_*); returns the first
+ * row of the next call. */
+static int put_call(yajl_gen g, const PGresult *r, int row, const char *base, unsigned fields)
 {
 	const char *id = PQgetvalue(r, row, DB_CALL);
-	int n = PQntuples(r);
+	int n = PQntuples(r), first = row;
 
 	yajl_gen_map_open(g);
 	put_col(g, r, row, DB_CALL, "id");
-	put_col(g, r, row, DB_CALL_EXT, "extension");
-	put_col(g, r, row, DB_ORG, "ownerId");
-	put_col(g, r, row, DB_ORG_NAME, "ownerName");
-	put_col(g, r, row, DB_ANSWERED, "answered");
-	put_col(g, r, row, DB_PUBLISHED, "published");
+	put_field(g, r, row, fields, QUERY_F_EXTENSION, DB_CALL_EXT, "extension");
+	put_field(g, r, row, fields, QUERY_F_OWNER_ID, DB_ORG, "ownerId");
+	put_field(g, r, row, fields, QUERY_F_OWNER_NAME, DB_ORG_NAME, "ownerName");
+	put_field(g, r, row, fields, QUERY_F_ANSWERED, DB_ANSWERED, "answered");
+	put_field(g, r, row, fields, QUERY_F_PUBLISHED, DB_PUBLISHED, "published");
+	if (!(fields & QUERY_F_VIEWS)) {
+		while (row < n && strcmp(PQgetvalue(r, row, DB_CALL), id) == 0)
+			row++;
+		goto link;
+	}
 	resp_str(g, "phoneCallView");
 	yajl_gen_array_open(g);
-	int first = row;
 	for (; row < n && strcmp(PQgetvalue(r, row, DB_CALL), id) == 0; row++) {
 		if (PQgetisnull(r, row, DB_VIEW))
 			continue;
@@ -256,6 +233,7 @@ static int put_call(yajl_gen g, const PGresult *r, int row, const char *base)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
+link:
 	put_link(g, base, atoll(PQgetvalue(r, first, DB_OWNER_USER)),
 	         PQgetvalue(r, first, DB_CALL_EXT), id);
 	yajl_gen_map_close(g);
@@ -264,9 +242,9 @@ static int put_call(yajl_gen g, const PGresult *r, int row, const char *base)
 
 static enum err do_get(struct db *db, const struct pc_req *rq, const struct uri *u,
                        const struct ctx_token *tok, const struct ctx_scope *scope,
-                       const struct page *pg, struct resp *rs)
+                       const struct query *qy, struct resp *rs)
 {
-	struct db_list in = {.token_id = tok->token_id, .scope = *scope};
+	struct db_list in = {.token_id = tok->token_id, .scope = *scope, .query = qy};
 	PGresult *r = NULL;
 	enum err e;
 	yajl_gen g;
@@ -274,8 +252,6 @@ static enum err do_get(struct db *db, const struct pc_req *rq, const struct uri 
 	in.ext = u->ext_self ? NULL : u->ext_ok ? u->ext : "";
 	in.one = u->route == URI_CALL;
 	in.call = u->call_ok ? u->call : NULL;
-	in.start = pg->start;
-	in.count = pg->count;
 	e = db_list(db, &in, &r);
 	if (e != ERR_NONE) {
 		resp_error(rs, e);
@@ -289,7 +265,7 @@ static enum err do_get(struct db *db, const struct pc_req *rq, const struct uri 
 	if ((g = resp_json(rs, 200)) == NULL)
 		goto done;
 	if (in.one) {
-		put_call(g, r, 0, rq->base);
+		put_call(g, r, 0, rq->base, qy->fields);
 		goto done;
 	}
 	int calls = 0, n = PQntuples(r);
@@ -303,7 +279,7 @@ static enum err do_get(struct db *db, const struct pc_req *rq, const struct uri 
 	}
 	yajl_gen_map_open(g);
 	resp_str(g, "startIndex");
-	yajl_gen_integer(g, in.start);
+	yajl_gen_integer(g, qy->start);
 	resp_str(g, "itemsPerPage");
 	yajl_gen_integer(g, calls);
 	resp_str(g, "totalResults");
@@ -311,7 +287,7 @@ static enum err do_get(struct db *db, const struct pc_req *rq, const struct uri 
 	resp_str(g, "entry");
 	yajl_gen_array_open(g);
 	for (int row = 0; row < n && !PQgetisnull(r, row, DB_CALL);)
-		row = put_call(g, r, row, rq->base);
+		row = put_call(g, r, row, rq->base, qy->fields);
 	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 done:
@@ -432,7 +408,7 @@ enum uri_route pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs
 	unsigned char digest[AUTH_DIGEST_LEN];
 	struct ctx_token tok;
 	struct ctx_scope scope;
-	struct page pg = {0, PC_LIST_COUNT_DEFAULT};
+	struct query qy;
 	struct body b;
 	struct uri u;
 	enum uri_route route = uri_parse(rq->uri, plen, &u);
@@ -474,14 +450,15 @@ enum uri_route pc_handle(struct db *db, const struct pc_req *rq, struct resp *rs
 		e = put_checks(rq, &b);
 	if (e == ERR_NONE)
 		e = ctx_resolve(&tok, &u, &scope);
+	/* Both List forms read the List parameters; the one-call form has nothing to page. */
 	if (e == ERR_NONE && !put)
-		e = paging(q, qlen, u.route == URI_LIST, &pg);
+		e = query_parse(q, qlen, &qy);
 	if (e != ERR_NONE) {
 		fail(db, digest, checked, e, rs);
 		return route;
 	}
 	e = put ? do_put(db, rq, &u, &tok, &scope, &b, rs)
-	        : do_get(db, rq, &u, &tok, &scope, &pg, rs);
+	        : do_get(db, rq, &u, &tok, &scope, &qy, rs);
 	if (e == ERR_UNAUTHORIZED)
 		db_forget(db, digest);
 	return route;

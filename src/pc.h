@@ -11,9 +11,6 @@
 #include "resp.h"
 #include "throttle.h"
 
-#define PC_LIST_COUNT_DEFAULT 20
-#define PC_LIST_COUNT_MAX 5000
-#define PC_LIST_START_MAX 5000
 #define PC_BASE_MAX 256     /* longest base URL of a self link */
 #define PC_IDEM_KEY_MAX 255 /* longest Idempotency-Key */
 

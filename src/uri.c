@@ -117,8 +117,10 @@ enum uri_route uri_parse(const char *path, size_t len, struct uri *u)
 	memset(u, 0, sizeof(*u));
 	if (len <= plen || memcmp(path, URI_PREFIX, plen) != 0)
 		return URI_NONE;
-	/* A trailing slash or an extra segment is another path. */
-	if (path[len - 1] == '/')
+	/* One trailing slash names the same resource (the vendor's client ends every
+	 * fragment with one); what is left is split as usual, so an extra segment is
+	 * another path and an empty one a malformed value. */
+	if (path[len - 1] == '/' && --len == plen)
 		return URI_NONE;
 	const char *p = path + plen, *end = path + len;
 	while (p <= end && nseg < 4) {
@@ -171,6 +173,35 @@ int uri_metrics(const char *path, size_t len)
 	return instance_path(path, len, URI_METRICS, sizeof(URI_METRICS) - 1);
 }
 
+/*
+ * Whether the parameter name p[0..n), form-decoded ('+' a space, %XX a byte), is name:
+ * an escaped letter is the letter (RFC 3986, 2.3). A bad escape matches nothing.
+ */
+static bool name_is(const char *p, size_t n, const char *name, size_t nlen)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++, k++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '%') {
+			int hi, lo;
+			if (i + 2 >= n)
+				return false;
+			hi = chars_hex((unsigned char)p[i + 1]);
+			lo = chars_hex((unsigned char)p[i + 2]);
+			if (hi < 0 || lo < 0)
+				return false;
+			c = (unsigned char)(hi << 4 | lo);
+			i += 2;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		if (k >= nlen || c != (unsigned char)name[k])
+			return false;
+	}
+	return k == nlen;
+}
+
 int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap, size_t *outlen)
 {
 	size_t nlen = strlen(name);
@@ -184,8 +215,7 @@ int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap
 		const char *stop = amp ? amp : end;
 		const char *eq = memchr(p, '=', (size_t)(stop - p));
 		const char *kend = eq ? eq : stop;
-		/* Parameter names are matched as sent: the ones this service reads are plain. */
-		if ((size_t)(kend - p) == nlen && memcmp(p, name, nlen) == 0) {
+		if (name_is(p, (size_t)(kend - p), name, nlen)) {
 			if (found)
 				return -1;
 			found = 1;

@@ -21,8 +21,8 @@
 
 enum uri_route {
 	URI_NONE, /* not a PhoneCalls path: 404 */
-	URI_LIST, /* /uapi/phoneCalls/{userId}/{extension} */
-	URI_CALL  /* /uapi/phoneCalls/{userId}/{extension}/{phoneCallId} */
+	URI_LIST, /* /uapi/phoneCalls/{userId}/{extension}[/] */
+	URI_CALL  /* /uapi/phoneCalls/{userId}/{extension}/{phoneCallId}[/] */
 };
 
 enum uri_user {
@@ -45,7 +45,8 @@ struct uri {
 	size_t call_len;
 };
 
-/* Parses the path part (no query) of a request URI. Fills out and returns its route. */
+/* Parses the path part (no query) of a request URI. Fills out and returns its route.
+ * One trailing slash is dropped first: it names the same resource. */
 enum uri_route uri_parse(const char *path, size_t len, struct uri *out);
 
 /* Whether path (no query) is the health check: 0 for /uapi/health, N for
@@ -63,8 +64,9 @@ int uri_num(const char *s, size_t len, long long max, long long *out);
 
 /*
  * Finds parameter name in a query string (no leading '?') and percent-decodes its value
- * ('+' is a space) into out, NUL-terminated. Returns 1 when found once, 0 when absent,
- * -1 when malformed, longer than cap - 1, or given more than once.
+ * ('+' is a space) into out, NUL-terminated. Names are compared form-decoded too, so
+ * "%73ort" is "sort". Returns 1 when found once, 0 when absent, -1 when malformed,
+ * longer than cap - 1, or given more than once.
  */
 int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap, size_t *outlen);
 

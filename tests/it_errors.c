@@ -430,6 +430,84 @@ Test(errors, forbidden_service_provider)
 	RUN(cases);
 }
 
+/* The List parameters: each invalid form answers its code; with several, the first in
+ * the order startIndex, count, sortOrder, filterBy, filterOp, filterValue, fields. */
+#define LQ P_LIST210 "?"
+Test(errors, list_parameters)
+{
+	static const struct it_case cases[] = {
+	    {"GET", LQ "sortOrder=", A12, NULL, 400, "sortorder_invalid"},
+	    {"GET", LQ "sortOrder", A12, NULL, 400, "sortorder_invalid"},
+	    {"GET", LQ "sortOrder=Descending", A12, NULL, 400, "sortorder_invalid"},
+	    {"GET", LQ "sortOrder=desc", A12, NULL, 400, "sortorder_invalid"},
+	    {"GET", LQ "filterBy=name", A12, NULL, 400, "filterby_invalid"},
+	    {"GET", LQ "filterBy=ID&filterValue=1", A12, NULL, 400, "filterby_invalid"},
+	    {"GET", LQ "filterBy=", A12, NULL, 400, "filterby_invalid"},
+	    {"GET", LQ "filterOp=equals&filterValue=444444", A12, NULL, 400, "filterby_invalid"},
+	    {"GET", LQ "filterValue=444444", A12, NULL, 400, "filterby_invalid"},
+	    {"GET", LQ "filterBy=id&filterOp=like&filterValue=4", A12, NULL, 400, "filterop_invalid"},
+	    {"GET", LQ "filterBy=id&filterOp=Equals&filterValue=4", A12, NULL, 400,
+	     "filterop_invalid"},
+	    {"GET", LQ "filterBy=id&filterOp=&filterValue=4", A12, NULL, 400, "filterop_invalid"},
+	    {"GET", LQ "filterBy=published&filterOp=contains&filterValue=2012", A12, NULL, 400,
+	     "filterop_invalid"},
+	    {"GET", LQ "filterBy=published&filterOp=startsWith&filterValue=2012", A12, NULL, 400,
+	     "filterop_invalid"},
+	    {"GET", LQ "filterBy=published", A12, NULL, 400, "filterop_invalid"},
+	    {"GET", LQ "filterBy=id&filterOp=equals", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=id", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=id&filterOp=equals&filterValue=", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=id&filterOp=equals&filterValue=4-4", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=id&filterOp=equals&filterValue=" ID65, A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=id&filterOp=inArray&filterValue=1,,2", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=id&filterOp=inArray&filterValue=1,", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=published&filterOp=equals&filterValue=not-a-date", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=published&filterOp=equals&filterValue=2012-06-27T16:08:40", A12,
+	     NULL, 400, "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=published&filterOp=equals&filterValue=2012-06-27", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=published&filterOp=lessThan&filterValue=2013-02-29T00:00:00Z", A12,
+	     NULL, 400, "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=published&filterOp=lessThan&filterValue=2013-01-01T24:00:00Z", A12,
+	     NULL, 400, "filtervalue_invalid"},
+	    {"GET", LQ "filterBy=published&filterOp=inArray&filterValue=2013-01-01T00:00:00Z,x", A12,
+	     NULL, 400, "filtervalue_invalid"},
+	    {"GET", LQ "fields=nope", A12, NULL, 400, "fields_invalid"},
+	    {"GET", LQ "fields=", A12, NULL, 400, "fields_invalid"},
+	    {"GET", LQ "fields=ID", A12, NULL, 400, "fields_invalid"},
+	    {"GET", LQ "fields=id,", A12, NULL, 400, "fields_invalid"},
+	    {"GET", LQ "fields=phoneCallView.id", A12, NULL, 400, "fields_invalid"},
+	    /* the order of checks */
+	    {"GET", LQ "fields=x&filterValue=x&filterOp=x&filterBy=x&sortOrder=x&count=0", A12,
+	     NULL, 400, "count_invalid"},
+	    {"GET", LQ "fields=x&filterValue=x&filterOp=x&filterBy=x&sortOrder=x", A12, NULL, 400,
+	     "sortorder_invalid"},
+	    {"GET", LQ "fields=x&filterValue=x&filterOp=x&filterBy=x", A12, NULL, 400,
+	     "filterby_invalid"},
+	    {"GET", LQ "fields=x&filterValue=x&filterOp=x&filterBy=id", A12, NULL, 400,
+	     "filterop_invalid"},
+	    {"GET", LQ "fields=x&filterValue=-&filterOp=equals&filterBy=id", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    /* after the token and the userId's form, before the database looks up the rest */
+	    {"GET", P_PREFIX "x/0003*210?fields=x", A12, NULL, 400, "user_invalid"},
+	    {"GET", P_PREFIX "12/0003*2x0?fields=x", A12, NULL, 400, "fields_invalid"},
+	    {"GET", P_PREFIX "12/0003*220?fields=id", A12, NULL, 400, "extension_invalid"},
+	    {"GET", LQ "fields=x", "", NULL, 401, "access_denied"},
+	    /* the one-call form checks them as the list does */
+	    {"GET", P_CALL444 "?sortOrder=x", A12, NULL, 400, "sortorder_invalid"},
+	    {"GET", P_CALL444 "/?filterBy=published&filterOp=equals&filterValue=x", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	};
+
+	RUN(cases);
+}
+
 Test(errors, not_found)
 {
 	static const struct it_case cases[] = {
@@ -438,8 +516,12 @@ Test(errors, not_found)
 	     "resource_not_found"},
 	    {"GET", P_CALL444 "/extra", A12, NULL, 404, "resource_not_found"},
 	    {"PUT", P_CALL444 "/extra", PUTH, BODY_STOP01, 404, "resource_not_found"},
-	    {"GET", P_LIST210 "/", A12, NULL, 404, "resource_not_found"},
-	    {"GET", P_CALL444 "/", A12, NULL, 404, "resource_not_found"},
+	    /* one trailing slash is the same resource; an extra segment after it is not */
+	    {"GET", P_CALL444 "//", A12, NULL, 404, "resource_not_found"},
+	    {"PUT", P_CALL444 "//", PUTH, BODY_STOP01, 404, "resource_not_found"},
+	    {"GET", P_CALL444 "/extra/", A12, NULL, 404, "resource_not_found"},
+	    {"GET", P_PREFIX "12/", A12, NULL, 404, "resource_not_found"},
+	    {"GET", P_PREFIX "/", A12, NULL, 404, "resource_not_found"},
 	    {"GET", P_PREFIX "12", A12, NULL, 404, "resource_not_found"},
 	    {"GET", P_PREFIX, A12, NULL, 404, "resource_not_found"},
 	    {"GET", "/uapi/", A12, NULL, 404, "resource_not_found"},

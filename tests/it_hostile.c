@@ -897,6 +897,112 @@ Test(hostile, long_segments)
 }
 
 /*
+ * UnifiedAPI's List parameters with hostile values: repeated, percent-encoded names,
+ * escapes that decode to NUL, invalid UTF-8 or SQL, and values far over their limits.
+ * Each gets its parameter's 400, never a 500, and nothing changes.
+ */
+#define LP P_LIST210 "?"
+#define LPF LP "filterBy=id&filterOp=equals&filterValue="
+#define LPD LP "filterBy=published&filterOp=equals&filterValue="
+#define FIELDS_FEW 200    /* "link," 200 times: 1,000 bytes, within the limit */
+#define FIELDS_MANY 3000  /* names in a list far over the limit */
+#define VALUE_HUGE 12000  /* a filterValue over its 8 KiB limit, within nginx's 16 KiB */
+#define IN_OVER 101       /* one id more than inArray takes */
+Test(hostile, list_parameters)
+{
+	static const struct it_case cases[] = {
+	    /* repeated, also under an escaped name */
+	    {"GET", LP "sortOrder=ascending&sortOrder=ascending", A12, NULL, 400, "sortorder_invalid"},
+	    {"GET", LP "sortOrder=ascending&%73ortOrder=ascending", A12, NULL, 400,
+	     "sortorder_invalid"},
+	    {"GET", LP "filterBy=id&filterBy=id&filterValue=1", A12, NULL, 400, "filterby_invalid"},
+	    {"GET", LP "filterBy=id&filterOp=equals&filter%4Fp=equals&filterValue=1", A12, NULL, 400,
+	     "filterop_invalid"},
+	    {"GET", LPF "1&filterValue=1", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LP "fields=id&fields=link", A12, NULL, 400, "fields_invalid"},
+	    {"GET", LP "fields=id&%66ields=link", A12, NULL, 400, "fields_invalid"},
+	    /* escaped names are the names */
+	    {"GET", LP "%66ilterBy=nope", A12, NULL, 400, "filterby_invalid"},
+	    {"GET", LP "%73%6F%72%74%4F%72%64%65%72=up", A12, NULL, 400, "sortorder_invalid"},
+	    {"GET", LP "filter%42y=id&filterOp=like", A12, NULL, 400, "filterop_invalid"},
+	    /* escapes to NUL, invalid UTF-8, blanks, quotes, wildcards, SQL */
+	    {"GET", LPF "ab%00", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPF "%00ab", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPF "ab%FF", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPF "%C3%A9", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPF "a%20b", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPF "a+b", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPF "%25", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPF "_", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LP "filterBy=id&filterOp=contains&filterValue=%25%25", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LPF "1%27%20OR%20%271%27%3D%271", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPF "1%27%3BDROP%20TABLE%20phone_call%3B--", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LP "filterBy=id&filterOp=inArray&filterValue=1%2C%27x%27%7D%2C%7B2", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LP "filterBy=id&filterOp=inArray&filterValue=1%7D", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LPF "%zz", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPF "%", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPD "2012-06-27T16:08:40%2B03:00%00", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPD "2012-06-27T16:08:40%2B03:00%27%3BDROP", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    {"GET", LPD "now()", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPD "infinity", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPD "99999-01-01T00:00:00Z", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPD "-0001-01-01T00:00:00Z", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LPD "2012-06-27T16:08:40.%2B03:00", A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", LP "sortOrder=descending%00", A12, NULL, 400, "sortorder_invalid"},
+	    {"GET", LP "sortOrder=%FF", A12, NULL, 400, "sortorder_invalid"},
+	    {"GET", LP "filterBy=id%00", A12, NULL, 400, "filterby_invalid"},
+	    {"GET", LP "fields=id%00", A12, NULL, 400, "fields_invalid"},
+	    {"GET", LP "fields=%zz", A12, NULL, 400, "fields_invalid"},
+	    {"GET", LP "fields=id%2C%2Clink", A12, NULL, 400, "fields_invalid"},
+	    {"GET", LP "fields=*", A12, NULL, 400, "fields_invalid"},
+	    /* the one-call form and @self read them too */
+	    {"GET", P_CALL444 "?fields=id&fields=id", A12, NULL, 400, "fields_invalid"},
+	    {"GET", P_PREFIX "12/@self/?filterBy=id&filterValue=%00", A12, NULL, 400,
+	     "filtervalue_invalid"},
+	    /* a token is still needed first */
+	    {"GET", LP "fields=nope", "", NULL, 401, "access_denied"},
+	};
+	char *huge = repeat(LPF, "a", VALUE_HUGE, ""), *id65 = repeat(LPF, "a", 65, "");
+	char *in_over = repeat(LP "filterBy=id&filterOp=inArray&filterValue=1", ",1", IN_OVER - 1, "");
+	char *many = repeat(LP "fields=id", ",link", FIELDS_MANY, "");
+	char *long_name = repeat(LP "fields=", "x", VALUE_HUGE, "");
+	char *few = repeat(LP "fields=id", ",link", FIELDS_FEW - 1, "");
+	char *past = repeat(LPF, "a", 20000, "");
+	const struct it_case long_cases[] = {
+	    {"GET", huge, A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", id65, A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", in_over, A12, NULL, 400, "filtervalue_invalid"},
+	    {"GET", many, A12, NULL, 400, "fields_invalid"},
+	    {"GET", long_name, A12, NULL, 400, "fields_invalid"},
+	    /* over nginx's 16 KiB request line: nginx answers */
+	    {"GET", past, A12, NULL, 414, "request_invalid"},
+	};
+	struct http_resp r;
+
+	baseline();
+	RUN(cases);
+	RUN(long_cases);
+	/* many names within the limit: a name twice counts once */
+	it_get(&r, TOK_U12, few);
+	it_assert_status(&r, 200, "fields with 200 names in 1,000 bytes");
+	cr_expect(strstr(r.body, "\"ownerId\"") == NULL, "only id and link are written");
+	http_free(&r);
+	same_tables("fields with 200 names");
+	free(huge);
+	free(id65);
+	free(in_over);
+	free(many);
+	free(long_name);
+	free(few);
+	free(past);
+}
+
+/*
  * Percent-encoding and dot segments. nginx passes the URI as sent: the service splits it
  * at '/' and decodes each segment once, so an encoded '/' never splits a segment and a
  * dot segment is a segment like any other (one too many is another path, 404). nginx

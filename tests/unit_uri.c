@@ -51,10 +51,10 @@ Test(uri, route_none_for_other_paths)
 	    "uapi/phoneCalls/@me/0003*210",
 	    "/api/phoneCalls/@me/0003*210",
 	    "/uapi/phoneCalls/@me",                     /* one segment */
-	    "/uapi/phoneCalls/@me/",                    /* trailing slash */
-	    "/uapi/phoneCalls/@me/0003*210/",           /* trailing slash */
-	    "/uapi/phoneCalls/@me/0003*210/444444/",    /* trailing slash */
+	    "/uapi/phoneCalls/@me/",                    /* one segment and a trailing slash */
+	    "/uapi/phoneCalls//",                       /* no segment: two slashes */
 	    "/uapi/phoneCalls/@me/0003*210/444444/x",   /* four segments */
+	    "/uapi/phoneCalls/@me/0003*210/444444/x/",  /* four segments, trailing slash */
 	    "/uapi/phoneCalls/@me/0003*210/444444/x/y", /* five segments */
 	    "/uapi/phoneCalls/@me/0003*210/444444//",   /* empty fourth segment */
 	    "/uapi/phoneCalls/@me/0003*210/444444/x/y/z/w/v",
@@ -95,6 +95,34 @@ Test(uri, route_list_two_segments)
 	cr_assert_eq(u.ext_len, (size_t)8, "extension length");
 	cr_assert_not(u.call_ok, "no phoneCallId on a list");
 	cr_assert_eq(u.call_len, (size_t)0, "no phoneCallId length on a list");
+}
+
+/* One trailing slash names the same resource (the vendor's client ends every fragment
+ * with one); an empty segment left after it is a malformed value of its position. */
+Test(uri, route_trailing_slash)
+{
+	struct uri u, v;
+
+	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210/", &u), URI_LIST, "list with slash");
+	cr_assert(u.user == URI_USER_ME && u.ext_ok, "list with slash: segments");
+	cr_assert_str_eq(u.ext, "0003*210", "list with slash: extension");
+	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210/444444/", &u), URI_CALL, "call with slash");
+	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210/444444", &v), URI_CALL, "call");
+	cr_assert(memcmp(&u, &v, sizeof(u)) == 0, "with and without the slash parse alike");
+	cr_assert(u.call_ok && strcmp(u.call, "444444") == 0, "call with slash: id");
+	cr_assert_eq(parse("/uapi/phoneCalls/12/@self/", &u), URI_LIST, "@self with slash");
+	cr_assert(u.user == URI_USER_ID && u.user_id == 12 && u.ext_self, "@self with slash: fields");
+	/* two slashes: one is dropped, the other leaves an empty segment */
+	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210//", &u), URI_CALL, "empty phoneCallId");
+	cr_assert_not(u.call_ok, "an empty phoneCallId is malformed");
+	cr_assert(u.ext_ok, "the extension before it stands");
+	cr_assert_eq(parse("/uapi/phoneCalls/@me//", &u), URI_LIST, "empty extension");
+	cr_assert_not(u.ext_ok, "an empty extension is malformed");
+	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210/444444//", &u), URI_NONE,
+	             "an empty fourth segment is another path");
+	/* an escaped slash is no slash */
+	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210/444444%2F", &u), URI_CALL, "%2F");
+	cr_assert_not(u.call_ok, "%2F is part of the phoneCallId, which it makes malformed");
 }
 
 Test(uri, route_list_respects_length)
@@ -610,8 +638,9 @@ Test(uri, query_absent)
 Test(uri, query_names_exact)
 {
 	static const char *const others[] = {
-	    "Count=5",    "COUNT=5",  "counts=5",  "coun=5",   "xcount=5",
-	    "count%20=5", " count=5", "co%75nt=5", "count+=5", "count.=5",
+	    "Count=5",    "COUNT=5",  "counts=5",  "coun=5",    "xcount=5",  "count%20=5",
+	    " count=5",   "count+=5", "count.=5",  "co%55nt=5", "co%7=5",    "co%zznt=5",
+	    "count%00=5", "%63oun=5", "count%=5",  "c%6Fun%74x=5",
 	};
 	char out[64];
 	size_t len;
@@ -619,6 +648,23 @@ Test(uri, query_names_exact)
 	for (size_t i = 0; i < sizeof(others) / sizeof(*others); i++)
 		cr_assert_eq(q(others[i], "count", out, sizeof(out), &len), 0,
 		             "\"%s\" is not count", others[i]);
+}
+
+/* Names are form-decoded as values are: an escaped letter is the letter (RFC 3986). */
+Test(uri, query_names_decoded)
+{
+	static const char *const same[] = {"co%75nt=5", "%63%6F%75%6E%74=5", "c%6fun%74=5"};
+	char out[64];
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(same) / sizeof(*same); i++) {
+		cr_assert_eq(q(same[i], "count", out, sizeof(out), &len), 1, "\"%s\" is count",
+		             same[i]);
+		cr_assert_str_eq(out, "5", "\"%s\": its value", same[i]);
+	}
+	cr_assert_eq(q("count=1&co%75nt=2", "count", out, sizeof(out), &len), -1,
+	             "an escaped name repeats the plain one");
+	cr_assert_eq(q("a+b=1", "a b", out, sizeof(out), &len), 1, "'+' in a name is a space");
 }
 
 Test(uri, query_duplicate)
