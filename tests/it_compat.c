@@ -248,9 +248,7 @@ static void expect_error(const struct answer *a, int status, const char *code, c
 	if (status == 401) {
 		const char *h = header(a, "www-authenticate");
 		cr_expect(h != NULL && strncmp(h, "Bearer", 6) == 0,
-		          "%s: 401 without WWW-Authenticate: "
-		          "Bearer",
-		          label);
+		          "%s: 401 without WWW-Authenticate: Bearer", label);
 	}
 	yajl_tree_free(v);
 }
@@ -322,7 +320,7 @@ static const char *const both[] = {"444444", CALL_B817};
 static const char *const only444[] = {"444444"};
 static const char *const onlyb817[] = {CALL_B817};
 
-/* The digest of a token as the database keeps it, for queries. */
+/* The id of the access_token row of the token $1 (stored as its SHA-256 digest). */
 #define TOKEN_ROW "(SELECT id FROM access_token WHERE token_hash = sha256(convert_to($1, 'UTF8')))"
 
 /* Token */
