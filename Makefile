@@ -87,6 +87,7 @@ $(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h)
 	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) $(CRITERION) -o $@
 
 $(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
+	@mkdir -p $(@D)
 	$(CCALL) $(LDALL) $(ITEST) tests/http.c $(LDLIBS) $(CRITERION) -o $@
 
 deps:
