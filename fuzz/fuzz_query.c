@@ -373,7 +373,11 @@ static enum err ref_filter(const char *q, size_t len, struct result *r)
 		e = ERR_FILTEROP_INVALID;
 		goto out;
 	}
-	r->op = ho == 0 ? QUERY_OP_CONTAINS : op_values[opi];
+	/* no filterOp: contains for an id, equals for a date */
+	if (ho == 0)
+		r->op = r->by == QUERY_BY_PUBLISHED ? QUERY_OP_EQUALS : QUERY_OP_CONTAINS;
+	else
+		r->op = op_values[opi];
 	if (r->by == QUERY_BY_PUBLISHED &&
 	    (r->op == QUERY_OP_CONTAINS || r->op == QUERY_OP_STARTS)) {
 		e = ERR_FILTEROP_INVALID;

@@ -217,7 +217,7 @@ static bool values(struct query *out, const char *v, size_t n)
 static enum err filter(const char *q, size_t len, struct query *out)
 {
 	char v[QUERY_VALUE_MAX + 1];
-	size_t n;
+	size_t n = 0;
 	int by = word(q, len, "filterBy", by_words, NWORDS(by_words), QUERY_BY_NONE);
 	int op = word(q, len, "filterOp", op_words, NWORDS(op_words), -2);
 	int found = uri_query(q, len, "filterValue", v, sizeof(v), &n);
@@ -229,7 +229,11 @@ static enum err filter(const char *q, size_t len, struct query *out)
 		return ERR_NONE;
 	if (op == -1)
 		return ERR_FILTEROP_INVALID;
-	out->op = op == -2 ? QUERY_OP_CONTAINS : (enum query_op)op;
+	/* no filterOp: OpenSocial's contains, which a date cannot take; for it, equals */
+	if (op == -2)
+		out->op = by == QUERY_BY_PUBLISHED ? QUERY_OP_EQUALS : QUERY_OP_CONTAINS;
+	else
+		out->op = (enum query_op)op;
 	/* published is a date: text operations do not apply */
 	if (by == QUERY_BY_PUBLISHED && (out->op == QUERY_OP_CONTAINS || out->op == QUERY_OP_STARTS))
 		return ERR_FILTEROP_INVALID;
@@ -246,15 +250,16 @@ static enum err filter(const char *q, size_t len, struct query *out)
 static enum err fields(const char *q, size_t len, struct query *out)
 {
 	char v[QUERY_FIELDS_MAX + 1];
-	size_t n;
+	size_t n = 0;
 	int found = uri_query(q, len, "fields", v, sizeof(v), &n);
-	const char *p = v, *end = v + n;
+	const char *p = v, *end;
 
 	out->fields = QUERY_F_ALL;
 	if (found == 0)
 		return ERR_NONE;
 	if (found < 0)
 		return ERR_FIELDS_INVALID;
+	end = v + n;
 	out->fields = QUERY_F_ALWAYS;
 	for (;;) {
 		const char *comma = memchr(p, ',', (size_t)(end - p));

@@ -34,7 +34,7 @@ enum query_by {
 };
 
 enum query_op {
-	QUERY_OP_CONTAINS, /* OpenSocial's default */
+	QUERY_OP_CONTAINS, /* OpenSocial's default (equals for published) */
 	QUERY_OP_EQUALS,
 	QUERY_OP_STARTS, /* startsWith */
 	QUERY_OP_GT,     /* greaterThan */

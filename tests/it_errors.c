@@ -453,7 +453,7 @@ Test(errors, list_parameters)
 	     "filterop_invalid"},
 	    {"GET", LQ "filterBy=published&filterOp=startsWith&filterValue=2012", A12, NULL, 400,
 	     "filterop_invalid"},
-	    {"GET", LQ "filterBy=published", A12, NULL, 400, "filterop_invalid"},
+	    {"GET", LQ "filterBy=published", A12, NULL, 400, "filtervalue_invalid"},
 	    {"GET", LQ "filterBy=id&filterOp=equals", A12, NULL, 400, "filtervalue_invalid"},
 	    {"GET", LQ "filterBy=id", A12, NULL, 400, "filtervalue_invalid"},
 	    {"GET", LQ "filterBy=id&filterOp=equals&filterValue=", A12, NULL, 400,

@@ -192,6 +192,8 @@ Test(list, filter_by_published)
 	expect_ids(P_LIST299 "?filterBy=published&filterOp=equals"
 	                     "&filterValue=2013-01-01t10:00:00.999z",
 	           2, "lst3 lst2");
+	/* without filterOp a date is compared with equals */
+	expect_ids(P_LIST299 "?filterBy=published&filterValue=2013-01-01T10:00:00Z", 2, "lst3 lst2");
 	expect_ids(P_LIST299 "?filterBy=published&filterOp=greaterThan"
 	                     "&filterValue=2013-01-01T10:00:00Z",
 	           2, "LST4 xyz5");

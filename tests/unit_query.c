@@ -780,12 +780,18 @@ Test(query, published_text_ops_invalid)
 	    "filterBy=published&filterOp=contains",
 	    "filterBy=published&filterOp=startsWith&filterValue=2012",
 	    "filterBy=published&filterOp=contains&filterValue=%zz",
-	    /* the default op is contains, which a date does not take */
-	    "filterBy=published&filterValue=2012-06-27T16:08:40Z",
-	    "filterBy=published",
 	    NULL,
 	};
+	struct query q;
+
 	bad_all(qs, ERR_FILTEROP_INVALID);
+	/* without filterOp, a date takes equals: OpenSocial's contains does not apply */
+	ok("filterBy=published&filterValue=2012-06-27T16:08:40Z", &q);
+	cr_assert_eq(q.op, QUERY_OP_EQUALS, "published without filterOp: equals");
+	cr_assert(q.nvals == 1 && q.secs[0] == 1340813320, "its value");
+	bad("filterBy=published", ERR_FILTERVALUE_INVALID);
+	ok("filterBy=id&filterValue=444", &q);
+	cr_assert_eq(q.op, QUERY_OP_CONTAINS, "id without filterOp: contains");
 }
 
 /* filterBy=published */
@@ -1453,7 +1459,7 @@ Test(query, order_of_checks_table)
 	    {"fields=x&filterValue=x", ERR_FILTERBY_INVALID},
 	    {"filterBy=id&filterOp=x&filterValue=%zz&fields=x", ERR_FILTEROP_INVALID},
 	    {"filterBy=published&filterOp=contains&filterValue=x&fields=x", ERR_FILTEROP_INVALID},
-	    {"filterBy=published&filterValue=x&fields=x", ERR_FILTEROP_INVALID},
+	    {"filterBy=published&filterValue=x&fields=x", ERR_FILTERVALUE_INVALID},
 	    {"filterBy=id&filterOp=equals&filterValue=a-b&fields=x", ERR_FILTERVALUE_INVALID},
 	    {"fields=x&filterBy=id&filterOp=equals", ERR_FILTERVALUE_INVALID},
 	    {"filterBy=published&filterOp=present&filterValue=%zz&fields=x",
@@ -1615,9 +1621,13 @@ Test(query, vendor_query_strings)
 	    ERR_FILTEROP_INVALID);
 	bad("count=20&filterBy=id&filterOp=contains&filterValue=b8&startIndex=0",
 	    ERR_FILTERVALUE_INVALID);
-	bad("count=20&filterBy=published&filterValue=2012-06-27T16%3A08%3A45%2B03%3A00"
-	    "&startIndex=0",
-	    ERR_FILTEROP_INVALID); /* its default op is ours: contains */
+	/* without filterOp, a date is compared with equals */
+	ok("count=20&filterBy=published&filterValue=2012-06-27T16%3A08%3A45%2B03%3A00"
+	   "&startIndex=0",
+	   &q);
+	cr_assert(q.by == QUERY_BY_PUBLISHED && q.op == QUERY_OP_EQUALS && q.nvals == 1 &&
+	              q.secs[0] == 1340802525,
+	          "published without filterOp: equals 2012-06-27T13:08:45Z");
 	bad("count=20&filterBy=published&filterOp=equals&filterValue=2012-06-27+16%3A08%3A45"
 	    "&startIndex=0",
 	    ERR_FILTERVALUE_INVALID); /* "2012-06-27 16:08:45": no offset */
