@@ -83,9 +83,9 @@ enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out
 struct db_list {
 	long long token_id; /* checked again in the statement */
 	struct ctx_scope scope;
-	const char *ext;  /* as in db_act */
-	int one;          /* one call (GET .../{phoneCallId}) */
-	const char *call; /* with one: the id, NULL when malformed */
+	const char *ext;           /* as in db_act */
+	int one;                   /* one call (GET .../{phoneCallId}) */
+	const char *call;          /* with one: the id, NULL when malformed */
 	const struct query *query; /* paging, order and filter */
 };
 

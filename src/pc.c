@@ -190,8 +190,8 @@ static void put_list(yajl_gen g, const PGresult *r, int row, int col, const char
 }
 
 /* A call's column as a string field, when fields names it. */
-static void put_field(yajl_gen g, const PGresult *r, int row, unsigned fields, unsigned f,
-                      int col, const char *key)
+static void put_field(yajl_gen g, const PGresult *r, int row, unsigned fields, unsigned f, int col,
+                      const char *key)
 {
 	if (fields & f)
 		put_col(g, r, row, col, key);
@@ -211,15 +211,14 @@ static int put_call(yajl_gen g, const PGresult *r, int row, const char *base, un
 	put_field(g, r, row, fields, QUERY_F_OWNER_NAME, DB_ORG_NAME, "ownerName");
 	put_field(g, r, row, fields, QUERY_F_ANSWERED, DB_ANSWERED, "answered");
 	put_field(g, r, row, fields, QUERY_F_PUBLISHED, DB_PUBLISHED, "published");
-	if (!(fields & QUERY_F_VIEWS)) {
-		while (row < n && strcmp(PQgetvalue(r, row, DB_CALL), id) == 0)
-			row++;
-		goto link;
+	bool views = fields & QUERY_F_VIEWS;
+	if (views) {
+		resp_str(g, "phoneCallView");
+		yajl_gen_array_open(g);
 	}
-	resp_str(g, "phoneCallView");
-	yajl_gen_array_open(g);
+	/* the call's rows, one per view, written or only passed over */
 	for (; row < n && strcmp(PQgetvalue(r, row, DB_CALL), id) == 0; row++) {
-		if (PQgetisnull(r, row, DB_VIEW))
+		if (!views || PQgetisnull(r, row, DB_VIEW))
 			continue;
 		yajl_gen_map_open(g);
 		put_col(g, r, row, DB_VIEW, "id");
@@ -232,8 +231,8 @@ static int put_call(yajl_gen g, const PGresult *r, int row, const char *base, un
 		put_col(g, r, row, DB_RECORDING, "recording");
 		yajl_gen_map_close(g);
 	}
-	yajl_gen_array_close(g);
-link:
+	if (views)
+		yajl_gen_array_close(g);
 	put_link(g, base, atoll(PQgetvalue(r, first, DB_OWNER_USER)),
 	         PQgetvalue(r, first, DB_CALL_EXT), id);
 	yajl_gen_map_close(g);

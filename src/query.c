@@ -20,9 +20,8 @@ static const struct word sort_words[] = {{"ascending", 0}, {"descending", 1}};
 static const struct word by_words[] = {{"id", QUERY_BY_ID}, {"published", QUERY_BY_PUBLISHED}};
 
 static const struct word op_words[] = {
-    {"equals", QUERY_OP_EQUALS},    {"contains", QUERY_OP_CONTAINS},
-    {"startsWith", QUERY_OP_STARTS}, {"greaterThan", QUERY_OP_GT},
-    {"lessThan", QUERY_OP_LT},       {"present", QUERY_OP_PRESENT},
+    {"equals", QUERY_OP_EQUALS},  {"contains", QUERY_OP_CONTAINS}, {"startsWith", QUERY_OP_STARTS},
+    {"greaterThan", QUERY_OP_GT}, {"lessThan", QUERY_OP_LT},       {"present", QUERY_OP_PRESENT},
     {"inArray", QUERY_OP_IN},
 };
 
@@ -135,8 +134,9 @@ int query_date(const char *s, size_t len, long long *secs)
 		return -1;
 	for (i = 0; i < fixed; i++) {
 		char c = s[i];
-		if (shape[i] == 'd' ? c < '0' || c > '9'
-		                    : shape[i] == 'T' ? c != 'T' && c != 't' && c != ' ' : c != shape[i])
+		if (shape[i] == 'd'   ? c < '0' || c > '9'
+		    : shape[i] == 'T' ? c != 'T' && c != 't' && c != ' '
+		                      : c != shape[i])
 			return -1;
 	}
 	y = digits(s, 4);
@@ -204,7 +204,8 @@ static bool values(struct query *out, const char *v, size_t n)
 	for (;;) {
 		const char *comma = memchr(p, ',', (size_t)(end - p));
 		const char *stop = comma ? comma : end;
-		if (out->nvals == QUERY_IN_MAX || !value_one(out, out->nvals, p, (size_t)(stop - p)))
+		if (out->nvals == QUERY_IN_MAX ||
+		    !value_one(out, out->nvals, p, (size_t)(stop - p)))
 			return false;
 		out->nvals++;
 		if (!comma)
@@ -235,7 +236,8 @@ static enum err filter(const char *q, size_t len, struct query *out)
 	else
 		out->op = (enum query_op)op;
 	/* published is a date: text operations do not apply */
-	if (by == QUERY_BY_PUBLISHED && (out->op == QUERY_OP_CONTAINS || out->op == QUERY_OP_STARTS))
+	if (by == QUERY_BY_PUBLISHED &&
+	    (out->op == QUERY_OP_CONTAINS || out->op == QUERY_OP_STARTS))
 		return ERR_FILTEROP_INVALID;
 	if (found < 0)
 		return ERR_FILTERVALUE_INVALID;

@@ -19,13 +19,13 @@
 #define QUERY_COUNT_DEFAULT 20
 #define QUERY_COUNT_MAX 5000
 #define QUERY_START_MAX 5000
-#define QUERY_NUM_MAX 32       /* a paging parameter longer than this is not a number */
-#define QUERY_WORD_MAX 16      /* longest sortOrder, filterBy or filterOp worth reading */
-#define QUERY_VALUE_MAX 8192   /* longest decoded filterValue */
-#define QUERY_FIELDS_MAX 1024  /* longest decoded fields list */
-#define QUERY_IN_MAX 100       /* values of one inArray filter */
-#define QUERY_CONTAINS_MIN 3   /* shortest contains value: the trigram index needs 3 */
-#define QUERY_DATE_MAX 64      /* longest RFC 3339 date-time read */
+#define QUERY_NUM_MAX 32      /* a paging parameter longer than this is not a number */
+#define QUERY_WORD_MAX 16     /* longest sortOrder, filterBy or filterOp worth reading */
+#define QUERY_VALUE_MAX 8192  /* longest decoded filterValue */
+#define QUERY_FIELDS_MAX 1024 /* longest decoded fields list */
+#define QUERY_IN_MAX 100      /* values of one inArray filter */
+#define QUERY_CONTAINS_MIN 3  /* shortest contains value: the trigram index needs 3 */
+#define QUERY_DATE_MAX 64     /* longest RFC 3339 date-time read */
 
 enum query_by {
 	QUERY_BY_NONE, /* no filter */

@@ -904,20 +904,21 @@ Test(hostile, long_segments)
 #define LP P_LIST210 "?"
 #define LPF LP "filterBy=id&filterOp=equals&filterValue="
 #define LPD LP "filterBy=published&filterOp=equals&filterValue="
-#define FIELDS_FEW 200    /* "link," 200 times: 1,000 bytes, within the limit */
-#define FIELDS_MANY 3000  /* names in a list far over the limit */
-#define VALUE_HUGE 12000  /* a filterValue over its 8 KiB limit, within nginx's 16 KiB */
-#define IN_OVER 101       /* one id more than inArray takes */
+#define FIELDS_FEW 200   /* "link," 200 times: 1,000 bytes, within the limit */
+#define FIELDS_MANY 3000 /* names in a list far over the limit */
+#define VALUE_HUGE 12000 /* a filterValue over its 8 KiB limit, within nginx's 16 KiB */
+#define IN_OVER 101      /* one id more than inArray takes */
 Test(hostile, list_parameters)
 {
 	static const struct it_case cases[] = {
 	    /* repeated, also under an escaped name */
-	    {"GET", LP "sortOrder=ascending&sortOrder=ascending", A12, NULL, 400, "sortorder_invalid"},
+	    {"GET", LP "sortOrder=ascending&sortOrder=ascending", A12, NULL, 400,
+	     "sortorder_invalid"},
 	    {"GET", LP "sortOrder=ascending&%73ortOrder=ascending", A12, NULL, 400,
 	     "sortorder_invalid"},
 	    {"GET", LP "filterBy=id&filterBy=id&filterValue=1", A12, NULL, 400, "filterby_invalid"},
-	    {"GET", LP "filterBy=id&filterOp=equals&filter%4Fp=equals&filterValue=1", A12, NULL, 400,
-	     "filterop_invalid"},
+	    {"GET", LP "filterBy=id&filterOp=equals&filter%4Fp=equals&filterValue=1", A12, NULL,
+	     400, "filterop_invalid"},
 	    {"GET", LPF "1&filterValue=1", A12, NULL, 400, "filtervalue_invalid"},
 	    {"GET", LP "fields=id&fields=link", A12, NULL, 400, "fields_invalid"},
 	    {"GET", LP "fields=id&%66ields=link", A12, NULL, 400, "fields_invalid"},
@@ -939,8 +940,8 @@ Test(hostile, list_parameters)
 	    {"GET", LPF "1%27%20OR%20%271%27%3D%271", A12, NULL, 400, "filtervalue_invalid"},
 	    {"GET", LPF "1%27%3BDROP%20TABLE%20phone_call%3B--", A12, NULL, 400,
 	     "filtervalue_invalid"},
-	    {"GET", LP "filterBy=id&filterOp=inArray&filterValue=1%2C%27x%27%7D%2C%7B2", A12, NULL, 400,
-	     "filtervalue_invalid"},
+	    {"GET", LP "filterBy=id&filterOp=inArray&filterValue=1%2C%27x%27%7D%2C%7B2", A12, NULL,
+	     400, "filtervalue_invalid"},
 	    {"GET", LP "filterBy=id&filterOp=inArray&filterValue=1%7D", A12, NULL, 400,
 	     "filtervalue_invalid"},
 	    {"GET", LPF "%zz", A12, NULL, 400, "filtervalue_invalid"},
@@ -968,7 +969,8 @@ Test(hostile, list_parameters)
 	    {"GET", LP "fields=nope", "", NULL, 401, "access_denied"},
 	};
 	char *huge = repeat(LPF, "a", VALUE_HUGE, ""), *id65 = repeat(LPF, "a", 65, "");
-	char *in_over = repeat(LP "filterBy=id&filterOp=inArray&filterValue=1", ",1", IN_OVER - 1, "");
+	char *in_over =
+	    repeat(LP "filterBy=id&filterOp=inArray&filterValue=1", ",1", IN_OVER - 1, "");
 	char *many = repeat(LP "fields=id", ",link", FIELDS_MANY, "");
 	char *long_name = repeat(LP "fields=", "x", VALUE_HUGE, "");
 	char *few = repeat(LP "fields=id", ",link", FIELDS_FEW - 1, "");

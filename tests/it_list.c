@@ -193,7 +193,8 @@ Test(list, filter_by_published)
 	                     "&filterValue=2013-01-01t10:00:00.999z",
 	           2, "lst3 lst2");
 	/* without filterOp a date is compared with equals */
-	expect_ids(P_LIST299 "?filterBy=published&filterValue=2013-01-01T10:00:00Z", 2, "lst3 lst2");
+	expect_ids(P_LIST299 "?filterBy=published&filterValue=2013-01-01T10:00:00Z", 2,
+	           "lst3 lst2");
 	expect_ids(P_LIST299 "?filterBy=published&filterOp=greaterThan"
 	                     "&filterValue=2013-01-01T10:00:00Z",
 	           2, "LST4 xyz5");
@@ -204,15 +205,15 @@ Test(list, filter_by_published)
 	                     "&filterValue=2013-01-01T12:00:00Z,2013-01-01T09:00:00Z,"
 	                     "2013-01-01T09:00:00%2B00:00",
 	           2, "lst1 xyz5");
-	expect_ids(P_LIST299 "?filterBy=published&filterOp=present", 5,
-	           "lst1 lst3 lst2 LST4 xyz5");
+	expect_ids(P_LIST299 "?filterBy=published&filterOp=present", 5, "lst1 lst3 lst2 LST4 xyz5");
 }
 
 /* totalResults counts what the filter keeps; paging and order apply after it. */
 Test(list, filter_with_paging_and_order)
 {
 	expect_ids(P_LIST299 "?filterBy=id&filterValue=lst&count=1", 3, "lst1");
-	expect_ids(P_LIST299 "?filterBy=id&filterValue=lst&count=1&startIndex=1&sortOrder=descending",
+	expect_ids(P_LIST299
+	           "?filterBy=id&filterValue=lst&count=1&startIndex=1&sortOrder=descending",
 	           3, "lst3");
 	/* a page past the end of what the filter keeps is 200 with no entries */
 	expect_ids(P_LIST299 "?filterBy=id&filterValue=lst&startIndex=3", 3, "");
@@ -243,7 +244,7 @@ Test(list, filter_with_scope)
 	expect_no_content(P_LIST299 "/lst2?filterBy=id&filterOp=startsWith&filterValue=x");
 	/* an organization's token over all its users' extensions */
 	root = get_ok(TOK_ORG3, P_PREFIX "@owner/@self?filterBy=id&filterOp=startsWith"
-	                        "&filterValue=7");
+	                                 "&filterValue=7");
 	cr_expect_eq(it_int(root, "totalResults"), 1, "org 3: one call starts with 7");
 	it_expect_str(it_str(it_key(root, "entry")->u.array.values[0], "id"), "777777",
 	              "org 3's call of user 13");
@@ -257,7 +258,8 @@ static void keys_of(yajl_val obj, char *out, size_t cap)
 
 	out[0] = '\0';
 	for (size_t i = 0; YAJL_IS_OBJECT(obj) && i < obj->u.object.len && n < cap; i++)
-		n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? " " : "", obj->u.object.keys[i]);
+		n +=
+		    (size_t)snprintf(out + n, cap - n, "%s%s", i ? " " : "", obj->u.object.keys[i]);
 }
 
 /* Checks the keys of the first entry of a list (or of the one call). */
@@ -279,13 +281,15 @@ static void expect_keys(const char *target, const char *want)
 
 Test(list, fields)
 {
-	expect_keys(P_LIST210, "id extension ownerId ownerName answered published phoneCallView link");
+	expect_keys(P_LIST210,
+	            "id extension ownerId ownerName answered published phoneCallView link");
 	expect_keys(P_LIST210 "?fields=id%2Cextension", "id extension link");
 	expect_keys(P_LIST210 "?fields=published", "id published link");
 	expect_keys(P_LIST210 "?fields=link", "id link");
 	expect_keys(P_LIST210 "?fields=phoneCallView,ownerName", "id ownerName phoneCallView link");
 	/* blanks around names, a name twice, the usual order whatever the order asked */
-	expect_keys(P_LIST210 "?fields=%20answered%20,ownerId,answered", "id ownerId answered link");
+	expect_keys(P_LIST210 "?fields=%20answered%20,ownerId,answered",
+	            "id ownerId answered link");
 	expect_keys(P_LIST210 "?fields=link,published,extension,ownerId,id,answered,ownerName,"
 	                      "phoneCallView",
 	            "id extension ownerId ownerName answered published phoneCallView link");

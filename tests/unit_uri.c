@@ -106,12 +106,14 @@ Test(uri, route_trailing_slash)
 	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210/", &u), URI_LIST, "list with slash");
 	cr_assert(u.user == URI_USER_ME && u.ext_ok, "list with slash: segments");
 	cr_assert_str_eq(u.ext, "0003*210", "list with slash: extension");
-	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210/444444/", &u), URI_CALL, "call with slash");
+	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210/444444/", &u), URI_CALL,
+	             "call with slash");
 	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210/444444", &v), URI_CALL, "call");
 	cr_assert(memcmp(&u, &v, sizeof(u)) == 0, "with and without the slash parse alike");
 	cr_assert(u.call_ok && strcmp(u.call, "444444") == 0, "call with slash: id");
 	cr_assert_eq(parse("/uapi/phoneCalls/12/@self/", &u), URI_LIST, "@self with slash");
-	cr_assert(u.user == URI_USER_ID && u.user_id == 12 && u.ext_self, "@self with slash: fields");
+	cr_assert(u.user == URI_USER_ID && u.user_id == 12 && u.ext_self,
+	          "@self with slash: fields");
 	/* two slashes: one is dropped, the other leaves an empty segment */
 	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210//", &u), URI_CALL, "empty phoneCallId");
 	cr_assert_not(u.call_ok, "an empty phoneCallId is malformed");
@@ -638,9 +640,9 @@ Test(uri, query_absent)
 Test(uri, query_names_exact)
 {
 	static const char *const others[] = {
-	    "Count=5",    "COUNT=5",  "counts=5",  "coun=5",    "xcount=5",  "count%20=5",
-	    " count=5",   "count+=5", "count.=5",  "co%55nt=5", "co%7=5",    "co%zznt=5",
-	    "count%00=5", "%63oun=5", "count%=5",  "c%6Fun%74x=5",
+	    "Count=5",    "COUNT=5",  "counts=5", "coun=5",       "xcount=5", "count%20=5",
+	    " count=5",   "count+=5", "count.=5", "co%55nt=5",    "co%7=5",   "co%zznt=5",
+	    "count%00=5", "%63oun=5", "count%=5", "c%6Fun%74x=5",
 	};
 	char out[64];
 	size_t len;
