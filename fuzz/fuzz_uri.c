@@ -266,11 +266,13 @@ static int ref_name_is(const char *q, size_t n, const char *name)
 	for (size_t i = 0; i < n; i++) {
 		int c = (unsigned char)q[i];
 		if (c == '%') {
-			unsigned v;
+			/* the input is not NUL-terminated: read the two digits by hand */
+			char hex[3] = {0};
 			if (i + 2 >= n || !isxdigit((unsigned char)q[i + 1]) ||
-			    !isxdigit((unsigned char)q[i + 2]) || sscanf(q + i + 1, "%2x", &v) != 1)
+			    !isxdigit((unsigned char)q[i + 2]))
 				return 0;
-			c = (int)v;
+			memcpy(hex, q + i + 1, 2);
+			c = (int)strtol(hex, NULL, 16);
 			i += 2;
 		} else if (c == '+') {
 			c = ' ';
