@@ -242,6 +242,23 @@ static int new_token(char text[OAUTH_TOKEN_LEN + 1], unsigned char digest[AUTH_D
 	return 0;
 }
 
+/*
+ * Whether a key can name an App: 1 to OAUTH_FIELD_MAX of [A-Za-z0-9._~-], the grammar
+ * app.client_id is held to. Any other (invalid UTF-8 included) names none, and is not
+ * sent to the database, which would refuse its bytes as text.
+ */
+static bool key_ok(const char *k)
+{
+	size_t n = strnlen(k, OAUTH_FIELD_MAX + 1);
+
+	if (n == 0 || n > OAUTH_FIELD_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!chars_alnum((unsigned char)k[i]) && !strchr("._~-", k[i]))
+			return false;
+	return true;
+}
+
 /* Checks the request and the client; issues the token into text. */
 static enum err issue(struct db *db, const struct pc_req *rq, char text[OAUTH_TOKEN_LEN + 1])
 {
@@ -272,6 +289,8 @@ static enum err issue(struct db *db, const struct pc_req *rq, char text[OAUTH_TO
 		client_id = f.client_id;
 		client_secret = f.client_secret;
 	}
+	if (!key_ok(client_id))
+		return ERR_OAUTH_CLIENT;
 	auth_sha256(client_secret, strlen(client_secret), sdig);
 	if (new_token(text, tdig) != 0)
 		return ERR_INTERNAL;

@@ -272,6 +272,43 @@ Test(oauth, unknown_client_and_wrong_secret_answer_alike)
 	http_free(&b);
 }
 
+/* A key no App can have (invalid UTF-8, characters outside app.client_id's grammar), in
+ * the body or as Basic credentials, is an unknown client: 401, as for any unknown key,
+ * never a 500 from the database refusing its bytes. (An escaped NUL is a badly encoded
+ * form: invalid_request.) */
+Test(oauth, keys_no_app_can_have)
+{
+	static const char *const bodies[] = {
+	    GRANT "&client_id=%FF&client_secret=x",
+	    GRANT "&client_id=demo%FF&client_secret=" DEMO_SECRET,
+	    GRANT "&client_id=caf%C3%A9&client_secret=x",
+	    GRANT "&client_id=a+b&client_secret=x",
+	    GRANT "&client_id=%27%3B--&client_secret=x",
+	};
+	/* base64 of "\xff:x", of "demo\xfe:" DEMO_SECRET, and of "a b:x" */
+	static const char *const basics[] = {
+	    "Authorization: Basic /zp4\r\n",
+	    "Authorization: Basic ZGVtb/46ZGVtby1jcm0tdXNlci0xMi1zZWNyZXQ=\r\n",
+	    "Authorization: Basic YStiOng=\r\n",
+	};
+	long long before = tokens();
+	struct http_resp r, unknown;
+
+	post(&unknown, "", GRANT "&client_id=nobody&client_secret=x");
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
+		post(&r, "", bodies[i]);
+		expect_oauth_error(&r, 401, "invalid_client", before, bodies[i]);
+		cr_expect_str_eq(r.body, unknown.body, "%s: answered as an unknown key", bodies[i]);
+		http_free(&r);
+	}
+	for (size_t i = 0; i < sizeof(basics) / sizeof(*basics); i++) {
+		post(&r, basics[i], GRANT);
+		expect_oauth_error(&r, 401, "invalid_client", before, basics[i]);
+		http_free(&r);
+	}
+	http_free(&unknown);
+}
+
 Test(oauth, method_and_media_type)
 {
 	struct http_resp r;
