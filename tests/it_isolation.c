@@ -255,3 +255,39 @@ Test(isolation, lists)
 	free(before);
 	free(after);
 }
+
+/* Runs sql as the suite's database user; returns the SQLSTATE it failed with ("" when it
+ * succeeded), copied into state. */
+static void sql_state(const char *sql, char *state, size_t cap)
+{
+	PGconn *c = PQconnectdb("");
+	PGresult *r;
+	const char *st;
+
+	cr_assert(PQstatus(c) == CONNECTION_OK, "cannot connect: %s", PQerrorMessage(c));
+	r = PQexec(c, sql);
+	st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(state, cap, "%s", st ? st : "");
+	PQclear(r);
+	PQfinish(c);
+}
+
+/* A view's organization is its call's (schema/010): a view of organization 4's extension
+ * under organization 3's call cannot be stored, nor can a view be moved to another
+ * organization than its call's. */
+Test(isolation, a_view_belongs_to_its_calls_organization)
+{
+	char state[8];
+
+	sql_state("INSERT INTO phone_call_view (call_id, id, org_id, extension_id) "
+	          "VALUES ('444444', '09', 4, 4)",
+	          state, sizeof(state));
+	it_expect_str(state, "23503", "a view of organization 4 under a call of organization 3");
+	sql_state("UPDATE phone_call_view SET org_id = 4, extension_id = 4 "
+	          "WHERE call_id = '444444' AND id = '01'",
+	          state, sizeof(state));
+	it_expect_str(state, "23503", "a view moved to another organization than its call's");
+	cr_expect_eq(DB_LL("SELECT count(*) FROM phone_call_view v JOIN phone_call c "
+	                   "ON c.id = v.call_id WHERE v.org_id <> c.org_id"),
+	             0, "no view crosses organizations");
+}
