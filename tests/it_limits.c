@@ -66,6 +66,21 @@ Test(limits, per_client_address)
 	http_free(&r);
 }
 
+/* Every path is limited: the health checks, each a database round trip, too. */
+Test(limits, health_checks)
+{
+	static const char *const paths[] = {"/uapi/health", "/uapi/health/1"};
+	static const char *const addrs[] = {"127.0.0.6", "127.0.0.7"};
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
+		int first, limited = send_many(addrs[i], NULL, paths[i], REQUESTS, 200, &first);
+		cr_expect(limited > 0, "%s: no 429 in %d requests from one address", paths[i],
+		          REQUESTS);
+		cr_expect(first >= ADDR_BURST, "%s: the first 429 came at request %d, inside the burst",
+		          paths[i], first);
+	}
+}
+
 /* One token, from one address: the token's limit (the smaller burst) comes first; the
  * same address with another token is served, and the same token from another address
  * is limited too. */
