@@ -821,3 +821,43 @@ Test(compat, template_serves_the_reference_with_hsts)
 	          "the reference page keeps its own headers: %.600s", out);
 	free(out);
 }
+
+/* Whether any log of the TLS nginx (production.conf's and the stock nginx.conf's, all
+ * named $PC_VAR/log/tls-*) holds s. */
+static int logs_hold(const char *s)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "grep -rqsF -- '%s' \"$PC_VAR\"/log/tls-*", s);
+	return system(cmd) == 0;
+}
+
+/* Under Debian's stock nginx.conf, as production runs it: no log holds a token or a
+ * client secret sent in a query string, neither the template's nor the stock ones. */
+Test(compat, template_logs_no_secret)
+{
+	char url[4][256], ca[4096], *port, *out;
+	char *argv[] = {"curl", "-s", "-o", "/dev/null", "--cacert", ca, "-X", "GET", NULL, NULL};
+
+	snprintf(ca, sizeof(ca), "%s", getenv("NODE_EXTRA_CA_CERTS"));
+	cr_assert_eq(tool("tls", "http-port", NULL, &out), 0);
+	port = first_line(out);
+	snprintf(url[0], sizeof(url[0]), "%s" P_LIST210 "?accessRequestToken=logsecret1", tls_base);
+	snprintf(url[1], sizeof(url[1]), "%s/oauth/token.php?client_secret=logsecret2", tls_base);
+	snprintf(url[2], sizeof(url[2]), "%s/nowhere?accessRequestToken=logsecret3", tls_base);
+	snprintf(url[3], sizeof(url[3]), "http://127.0.0.1:%s" P_LIST210 "?client_secret=logsecret4",
+	         port);
+	free(out);
+	for (int i = 0; i < 4; i++) {
+		argv[8] = url[i];
+		cr_assert_eq(run(argv, NULL, NULL), 0, "curl %s failed", url[i]);
+	}
+	/* the requests were logged (by request id), their secrets not */
+	cr_assert(logs_hold("\"request\":\"GET /uapi/phoneCalls/12/0003*210\""),
+	          "the template's access log has the list request");
+	for (int i = 1; i <= 4; i++) {
+		char s[16];
+		snprintf(s, sizeof(s), "logsecret%d", i);
+		cr_expect(!logs_hold(s), "a log holds %s", s);
+	}
+}
