@@ -355,6 +355,34 @@ static char *check_query(const char *q, size_t len, const char *name, size_t cap
 	return out;
 }
 
+/* uri_query_raw for the token: the raw name matched exactly, counted as written apart
+ * (names compared without decoding), its value a slice of q up to the next '&'. */
+static void check_query_raw(const char *q, size_t len)
+{
+	static const char name[] = "accessRequestToken";
+	const size_t nlen = sizeof(name) - 1;
+	const char *val = NULL;
+	size_t vlen = UNSET, count = 0, start = 0;
+	int r = uri_query_raw(q, len, name, &val, &vlen);
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && q[i] != '&')
+			continue;
+		size_t k = start;
+		while (k < i && q[k] != '=')
+			k++;
+		count += k - start == nlen && memcmp(q + start, name, nlen) == 0;
+		start = i + 1;
+	}
+	CHECK(r == (count == 0 ? 0 : count == 1 ? 1 : -1));
+	if (r == 1) {
+		CHECK(val >= q && vlen <= len && val + vlen <= q + len);
+		CHECK(memchr(val, '&', vlen) == NULL);
+		CHECK(val == q + len || val[-1] == '=' || val + vlen == q + len ||
+		      val[vlen] == '&');
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data;
@@ -378,6 +406,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(v);
 		}
 	}
+	check_query_raw(q, qlen);
 	free(q);
 
 	q = dup_exact(s, size);

@@ -74,21 +74,24 @@ int pc_content_type_ok(const char *ct)
 static int token_digest(const struct pc_req *rq, const char *query, size_t qlen,
                         unsigned char digest[AUTH_DIGEST_LEN])
 {
-	char qtok[AUTH_TOKEN_MAX + 1];
-	const char *tok;
-	size_t toklen;
-	int inq = uri_query(query, qlen, "accessRequestToken", qtok, sizeof(qtok), &toklen);
+	const char *qtok = NULL, *tok;
+	size_t qlen_tok = 0, toklen;
+	/* As sent, never decoded: a token needs no escaping, and nginx's per-token rate
+	 * limit keys on the text as sent, so any other spelling would get a bucket of its
+	 * own. A '+' would read as a space in a query string: no token has one there. */
+	int inq = uri_query_raw(query, qlen, "accessRequestToken", &qtok, &qlen_tok);
 
-	if (rq->auth_count > 1 || inq < 0)
+	if (rq->auth_count > 1 || inq < 0 || (inq > 0 && memchr(qtok, '+', qlen_tok)))
 		return -1;
 	if (rq->auth_count == 1) {
 		/* One way of sending a token at a time (RFC 6750, 2). */
 		if (inq > 0 || auth_bearer(rq->auth, rq->auth_len, &tok, &toklen) != 0)
 			return -1;
 	} else if (inq > 0) {
-		if (auth_token_ok(qtok, toklen) != 0)
+		if (auth_token_ok(qtok, qlen_tok) != 0)
 			return -1;
 		tok = qtok;
+		toklen = qlen_tok;
 	} else {
 		return -1;
 	}

@@ -229,3 +229,26 @@ int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap
 	}
 	return found;
 }
+
+int uri_query_raw(const char *q, size_t len, const char *name, const char **val, size_t *vlen)
+{
+	size_t nlen = strlen(name);
+	int found = 0;
+	const char *p = q, *end = q + len;
+
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(stop - p));
+		const char *kend = eq ? eq : stop;
+		if ((size_t)(kend - p) == nlen && memcmp(p, name, nlen) == 0) {
+			if (found)
+				return -1;
+			found = 1;
+			*val = eq ? eq + 1 : stop;
+			*vlen = (size_t)(stop - *val);
+		}
+		p = amp ? amp + 1 : end;
+	}
+	return found;
+}

@@ -70,4 +70,11 @@ int uri_num(const char *s, size_t len, long long max, long long *out);
  */
 int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap, size_t *outlen);
 
+/*
+ * The same, with the name matched as sent and the value not decoded: *val points into q.
+ * For a value that never needs escaping and must be seen exactly as nginx sees it (the
+ * query token, which nginx's per-token rate limit keys on as sent).
+ */
+int uri_query_raw(const char *q, size_t len, const char *name, const char **val, size_t *vlen);
+
 #endif

@@ -845,8 +845,8 @@ Test(compat, template_logs_no_secret)
 	snprintf(url[0], sizeof(url[0]), "%s" P_LIST210 "?accessRequestToken=logsecret1", tls_base);
 	snprintf(url[1], sizeof(url[1]), "%s/oauth/token.php?client_secret=logsecret2", tls_base);
 	snprintf(url[2], sizeof(url[2]), "%s/nowhere?accessRequestToken=logsecret3", tls_base);
-	snprintf(url[3], sizeof(url[3]), "http://127.0.0.1:%s" P_LIST210 "?client_secret=logsecret4",
-	         port);
+	snprintf(url[3], sizeof(url[3]),
+	         "http://127.0.0.1:%s" P_LIST210 "?client_secret=logsecret4", port);
 	free(out);
 	for (int i = 0; i < 4; i++) {
 		argv[8] = url[i];

@@ -15,6 +15,7 @@
 #define REQUESTS 700    /* more than a burst and a second's worth of refill */
 #define TOKEN_MAX 64
 #define SELF_LIST P_PREFIX "@me/@self" /* the token's user's calls */
+#define TOK_SPELT "limits-spelt-token" /* user 20's, for one_bucket_per_token */
 
 TestSuite(limits, .init = it_restore_demo, .timeout = 120);
 
@@ -66,19 +67,76 @@ Test(limits, per_client_address)
 	http_free(&r);
 }
 
-/* Every path is limited: the health checks, each a database round trip, too. */
+/* Every path is limited: the health checks, each a database round trip, too. They take
+ * no token, and none is sent: only the address's limit applies. */
 Test(limits, health_checks)
 {
 	static const char *const paths[] = {"/uapi/health", "/uapi/health/1"};
 	static const char *const addrs[] = {"127.0.0.6", "127.0.0.7"};
+	struct http_resp r;
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
-		int first, limited = send_many(addrs[i], NULL, paths[i], REQUESTS, 200, &first);
-		cr_expect(limited > 0, "%s: no 429 in %d requests from one address", paths[i],
-		          REQUESTS);
-		cr_expect(first >= ADDR_BURST, "%s: the first 429 came at request %d, inside the burst",
+		int first = -1;
+		cr_assert_eq(http_set_source(addrs[i]), 0);
+		for (int k = 0; k < REQUESTS && first < 0; k++) {
+			it_get(&r, NULL, paths[i]);
+			if (r.status == 429)
+				first = k;
+			else
+				cr_expect_eq(r.status, 200, "%s, request %d: %d", paths[i], k,
+				             r.status);
+			http_free(&r);
+		}
+		cr_expect(first >= ADDR_BURST, "%s: the first 429 came at request %d (none: -1)",
 		          paths[i], first);
 	}
+	http_set_source(NULL);
+}
+
+/* One token spelt every way the worker takes it: the scheme in any case, several blanks
+ * after it, or the query string. One bucket: the token's limit comes before the address's,
+ * as for one spelling. Escaped in the query string, it is no token at all. */
+Test(limits, one_bucket_per_token)
+{
+	static const char *const spellings[] = {
+	    "Authorization: Bearer " TOK_SPELT "\r\n",  "Authorization: bearer " TOK_SPELT "\r\n",
+	    "Authorization: BEARER " TOK_SPELT "\r\n",  "Authorization: Bearer   " TOK_SPELT "\r\n",
+	    "Authorization: bEaReR  " TOK_SPELT "\r\n", NULL, /* the query string */
+	};
+	const size_t n = sizeof(spellings) / sizeof(*spellings);
+	struct http_resp r;
+	int first = -1;
+
+	/* a token of its own: the other tests spend the demo tokens' buckets */
+	DB_EXEC("INSERT INTO access_token (id, app_id, org_id, token_hash, expires_at) "
+	        "VALUES (90, 5, 4, sha256('" TOK_SPELT "'), now() + interval '1 hour') "
+	        "ON CONFLICT (id) DO NOTHING");
+	cr_assert_eq(http_set_source("127.0.0.8"), 0);
+	for (int i = 0; i < REQUESTS && first < 0; i++) {
+		const char *h = spellings[(size_t)i % n];
+		it_req(&r, "GET",
+		       h ? P_PREFIX "20/0004*100"
+		         : P_PREFIX "20/0004*100?accessRequestToken=" TOK_SPELT,
+		       h ? h : "", NULL);
+		if (r.status == 429)
+			first = i;
+		else
+			cr_expect_eq(r.status, 200, "spelling %zu, request %d: %d: %s",
+			             (size_t)i % n, i, r.status, r.body);
+		http_free(&r);
+	}
+	cr_expect(first >= TOKEN_BURST && first < ADDR_BURST,
+	          "the first 429 came at request %d: not the token's limit", first);
+	/* escaped, the name or the value, it is no token (nginx would not key on it) */
+	cr_assert_eq(http_set_source("127.0.0.9"), 0);
+	it_get(&r, NULL, P_PREFIX "20/0004*100?%61ccessRequestToken=" TOK_SPELT);
+	it_check_error(&r, 401, "access_denied", "an escaped name");
+	http_free(&r);
+	it_get(&r, NULL, P_PREFIX "20/0004*100?accessRequestToken=limits%2Dspelt-token");
+	it_check_error(&r, 401, "access_denied", "an escaped value");
+	http_free(&r);
+	http_set_source(NULL);
+	DB_EXEC("DELETE FROM access_token WHERE id = 90");
 }
 
 /* One token, from one address: the token's limit (the smaller burst) comes first; the
