@@ -490,15 +490,6 @@ done:
 	return e;
 }
 
-/* The names of a filter's field and operation, as pc_list reads them. */
-static const char *const by_names[] = {
-    [QUERY_BY_NONE] = NULL, [QUERY_BY_ID] = "id", [QUERY_BY_PUBLISHED] = "published"};
-static const char *const op_names[] = {
-    [QUERY_OP_CONTAINS] = "contains", [QUERY_OP_EQUALS] = "equals",
-    [QUERY_OP_STARTS] = "startsWith", [QUERY_OP_GT] = "greaterThan",
-    [QUERY_OP_LT] = "lessThan",       [QUERY_OP_PRESENT] = "present",
-    [QUERY_OP_IN] = "inArray"};
-
 /* The filter's values as an array literal: ids are [A-Za-z0-9] and need no quoting. */
 static void array_lit(const struct query *q, char *buf, size_t cap)
 {
@@ -531,8 +522,8 @@ enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
 	    start,
 	    count,
 	    q->desc ? "true" : "false",
-	    by_names[q->by],
-	    q->by == QUERY_BY_NONE ? NULL : op_names[q->op],
+	    query_by_name(q->by),
+	    q->by == QUERY_BY_NONE ? NULL : query_op_name(q->op),
 	    q->by == QUERY_BY_ID ? vals_lit : NULL,
 	    q->by == QUERY_BY_PUBLISHED ? vals_lit : NULL,
 	};

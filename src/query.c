@@ -37,6 +37,26 @@ static const struct word field_words[] = {
 };
 
 #define NWORDS(a) (sizeof(a) / sizeof(*(a)))
+#define ABSENT (-2) /* word(): the parameter did not come */
+
+/* The name of value in words (one of them). */
+static const char *word_name(const struct word *w, size_t nw, int value)
+{
+	for (size_t i = 0; i < nw; i++)
+		if (w[i].value == value)
+			return w[i].name;
+	return NULL;
+}
+
+const char *query_by_name(enum query_by by)
+{
+	return word_name(by_words, NWORDS(by_words), (int)by);
+}
+
+const char *query_op_name(enum query_op op)
+{
+	return word_name(op_words, NWORDS(op_words), (int)op);
+}
 
 /* The value of s[0..n) in words, or -1. */
 static int word_find(const struct word *w, size_t nw, const char *s, size_t n)
@@ -174,6 +194,24 @@ int query_date(const char *s, size_t len, long long *secs)
 	return 0;
 }
 
+/*
+ * The next item of a comma-separated list: *p is where it starts (NULL once the list is
+ * done), end where the list ends. Sets the item and returns true, or returns false when
+ * no item is left.
+ */
+static bool next_item(const char **p, const char *end, const char **item, size_t *n)
+{
+	const char *comma;
+
+	if (*p == NULL)
+		return false;
+	comma = memchr(*p, ',', (size_t)(end - *p));
+	*item = *p;
+	*n = (size_t)((comma ? comma : end) - *p);
+	*p = comma ? comma + 1 : NULL;
+	return true;
+}
+
 /* One value of a filter into slot k of out. */
 static bool value_one(struct query *out, size_t k, const char *s, size_t n)
 {
@@ -192,7 +230,8 @@ static bool value_one(struct query *out, size_t k, const char *s, size_t n)
 /* filterValue, decoded: one value, or inArray's comma-separated list. */
 static bool values(struct query *out, const char *v, size_t n)
 {
-	const char *p = v, *end = v + n;
+	const char *p = v, *item;
+	size_t len;
 
 	out->nvals = 0;
 	if (out->op != QUERY_OP_IN) {
@@ -201,17 +240,12 @@ static bool values(struct query *out, const char *v, size_t n)
 		out->nvals = 1;
 		return true;
 	}
-	for (;;) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *stop = comma ? comma : end;
-		if (out->nvals == QUERY_IN_MAX ||
-		    !value_one(out, out->nvals, p, (size_t)(stop - p)))
+	while (next_item(&p, v + n, &item, &len)) {
+		if (out->nvals == QUERY_IN_MAX || !value_one(out, out->nvals, item, len))
 			return false;
 		out->nvals++;
-		if (!comma)
-			return true;
-		p = comma + 1;
 	}
+	return true;
 }
 
 /* The filter: filterBy, filterOp, filterValue. */
@@ -220,10 +254,10 @@ static enum err filter(const char *q, size_t len, struct query *out)
 	char v[QUERY_VALUE_MAX + 1];
 	size_t n = 0;
 	int by = word(q, len, "filterBy", by_words, NWORDS(by_words), QUERY_BY_NONE);
-	int op = word(q, len, "filterOp", op_words, NWORDS(op_words), -2);
+	int op = word(q, len, "filterOp", op_words, NWORDS(op_words), ABSENT);
 	int found = uri_query(q, len, "filterValue", v, sizeof(v), &n);
 
-	if (by < 0 || (by == QUERY_BY_NONE && (op != -2 || found != 0)))
+	if (by < 0 || (by == QUERY_BY_NONE && (op != ABSENT || found != 0)))
 		return ERR_FILTERBY_INVALID;
 	out->by = (enum query_by)by;
 	if (by == QUERY_BY_NONE)
@@ -231,7 +265,7 @@ static enum err filter(const char *q, size_t len, struct query *out)
 	if (op == -1)
 		return ERR_FILTEROP_INVALID;
 	/* no filterOp: OpenSocial's contains, which a date cannot take; for it, equals */
-	if (op == -2)
+	if (op == ABSENT)
 		out->op = by == QUERY_BY_PUBLISHED ? QUERY_OP_EQUALS : QUERY_OP_CONTAINS;
 	else
 		out->op = (enum query_op)op;
@@ -254,30 +288,26 @@ static enum err fields(const char *q, size_t len, struct query *out)
 	char v[QUERY_FIELDS_MAX + 1];
 	size_t n = 0;
 	int found = uri_query(q, len, "fields", v, sizeof(v), &n);
-	const char *p = v, *end;
+	const char *p = v, *s;
+	size_t k;
 
 	out->fields = QUERY_F_ALL;
 	if (found == 0)
 		return ERR_NONE;
 	if (found < 0)
 		return ERR_FIELDS_INVALID;
-	end = v + n;
 	out->fields = QUERY_F_ALWAYS;
-	for (;;) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *s = p, *e = comma ? comma : end;
-		while (s < e && (*s == ' ' || *s == '\t'))
+	while (next_item(&p, v + n, &s, &k)) {
+		for (; k > 0 && (*s == ' ' || *s == '\t'); k--)
 			s++;
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		int f = word_find(field_words, NWORDS(field_words), s, (size_t)(e - s));
+		while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
+			k--;
+		int f = word_find(field_words, NWORDS(field_words), s, k);
 		if (f < 0)
 			return ERR_FIELDS_INVALID;
 		out->fields |= (unsigned)f;
-		if (!comma)
-			return ERR_NONE;
-		p = comma + 1;
 	}
+	return ERR_NONE;
 }
 
 enum err query_parse(const char *q, size_t len, struct query *out)

@@ -68,6 +68,11 @@ struct query {
 	unsigned fields;              /* QUERY_F_* to write; QUERY_F_ALWAYS always set */
 };
 
+/* The names of a filter's field and operation, as a client writes them (NULL for
+ * QUERY_BY_NONE); the database layer passes them on as they are. */
+const char *query_by_name(enum query_by by);
+const char *query_op_name(enum query_op op);
+
 /* Parses q[0..len) (no leading '?'). ERR_NONE and out, or the parameter's 400. */
 enum err query_parse(const char *q, size_t len, struct query *out);
 

@@ -174,74 +174,25 @@ int uri_metrics(const char *path, size_t len)
 }
 
 /*
- * Whether the parameter name p[0..n), form-decoded ('+' a space, %XX a byte), is name:
- * an escaped letter is the letter (RFC 3986, 2.3). A bad escape matches nothing.
+ * The value of parameter name in q, as a slice of q: 1 when it comes once, 0 when absent,
+ * -1 when more than once. Names are compared form-decoded (an escaped letter is the
+ * letter, RFC 3986, 2.3; a bad escape names nothing), or as sent when raw.
  */
-static bool name_is(const char *p, size_t n, const char *name, size_t nlen)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++, k++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c == '%') {
-			int hi, lo;
-			if (i + 2 >= n)
-				return false;
-			hi = chars_hex((unsigned char)p[i + 1]);
-			lo = chars_hex((unsigned char)p[i + 2]);
-			if (hi < 0 || lo < 0)
-				return false;
-			c = (unsigned char)(hi << 4 | lo);
-			i += 2;
-		} else if (c == '+') {
-			c = ' ';
-		}
-		if (k >= nlen || c != (unsigned char)name[k])
-			return false;
-	}
-	return k == nlen;
-}
-
-int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap, size_t *outlen)
+static int find(const char *q, size_t len, const char *name, bool raw, const char **val,
+                size_t *vlen)
 {
 	size_t nlen = strlen(name);
 	int found = 0;
 	const char *p = q, *end = q + len;
-
-	if (cap == 0) /* no room for even the terminating NUL */
-		return -1;
-	while (p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(stop - p));
-		const char *kend = eq ? eq : stop;
-		if (name_is(p, (size_t)(kend - p), name, nlen)) {
-			if (found)
-				return -1;
-			found = 1;
-			const char *v = eq ? eq + 1 : stop;
-			long n = decode(v, (size_t)(stop - v), out, cap, true);
-			if (n < 0)
-				return -1;
-			*outlen = (size_t)n;
-		}
-		p = amp ? amp + 1 : end;
-	}
-	return found;
-}
-
-int uri_query_raw(const char *q, size_t len, const char *name, const char **val, size_t *vlen)
-{
-	size_t nlen = strlen(name);
-	int found = 0;
-	const char *p = q, *end = q + len;
+	char buf[URI_NAME_MAX + 1];
 
 	while (p < end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *stop = amp ? amp : end;
 		const char *eq = memchr(p, '=', (size_t)(stop - p));
-		const char *kend = eq ? eq : stop;
-		if ((size_t)(kend - p) == nlen && memcmp(p, name, nlen) == 0) {
+		size_t klen = (size_t)((eq ? eq : stop) - p);
+		long n = raw ? (long)klen : decode(p, klen, buf, sizeof(buf), true);
+		if (n == (long)nlen && memcmp(raw ? p : buf, name, nlen) == 0) {
 			if (found)
 				return -1;
 			found = 1;
@@ -251,4 +202,26 @@ int uri_query_raw(const char *q, size_t len, const char *name, const char **val,
 		p = amp ? amp + 1 : end;
 	}
 	return found;
+}
+
+int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap, size_t *outlen)
+{
+	const char *v;
+	size_t vlen;
+	long n;
+	int found;
+
+	if (cap == 0) /* no room for even the terminating NUL */
+		return -1;
+	if ((found = find(q, len, name, false, &v, &vlen)) != 1)
+		return found;
+	if ((n = decode(v, vlen, out, cap, true)) < 0)
+		return -1;
+	*outlen = (size_t)n;
+	return 1;
+}
+
+int uri_query_raw(const char *q, size_t len, const char *name, const char **val, size_t *vlen)
+{
+	return find(q, len, name, true, val, vlen);
 }

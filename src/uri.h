@@ -18,6 +18,7 @@
 #define URI_SEG_MAX 64    /* longest decoded segment kept; a longer one is invalid */
 #define URI_EXT_MAX 32    /* longest extension number */
 #define URI_CALLID_MAX 64 /* longest phoneCallId */
+#define URI_NAME_MAX 32   /* longest query parameter name looked up (decoded) */
 
 enum uri_route {
 	URI_NONE, /* not a PhoneCalls path: 404 */
