@@ -42,13 +42,7 @@ struct stmt {
 enum { ST_AUTH, ST_ACT, ST_LIST, ST_TOKEN, ST_NOTIFY, ST_HEALTH, ST_WAKE, ST__MAX };
 
 static const struct stmt stmts[ST__MAX] = {
-    [ST_AUTH] = {"auth",
-                 "SELECT t.id, a.kind, a.id, coalesce(a.org_id, 0) "
-                 "FROM access_token t JOIN app p ON p.id = t.app_id "
-                 "JOIN account a ON a.id = p.account_id "
-                 "WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL "
-                 "AND t.expires_at > now()",
-                 1},
+    [ST_AUTH] = {"auth", "SELECT token_id, kind, account_id, org_id FROM pc_auth($1::bytea)", 1},
     [ST_ACT] = {"act",
                 "SELECT code, call_id, extension, user_id, changed, replayed FROM pc_action("
                 "$1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, "

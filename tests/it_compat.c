@@ -94,8 +94,17 @@ static int tool(const char *name, const char *cmd, const char *in, char **out)
 	char path[4096];
 	char *argv[] = {path, (char *)cmd, NULL};
 
+	char *saved = strdup(it_env("PGUSER"));
+	int rc;
+
 	snprintf(path, sizeof(path), "%s/tools/%s", it_env("PC_TOP"), name);
-	return run(argv, in, out);
+	/* tools/apps as the App tool's own role (schema/roles.sql) */
+	if (strcmp(name, "apps") == 0)
+		setenv("PGUSER", "pc_apps", 1);
+	rc = run(argv, in, out);
+	setenv("PGUSER", saved, 1);
+	free(saved);
+	return rc;
 }
 
 static void tls_up(void)

@@ -32,6 +32,8 @@ static pid_t consumer_start(const char *name, const char *path)
 
 	cr_assert(pid >= 0);
 	if (pid == 0) {
+		/* the consumer's own role (schema/roles.sql) */
+		setenv("PGUSER", "pc_events", 1);
 		execl(bin, bin, "-c", name, "-o", path, (char *)NULL);
 		_exit(127);
 	}

@@ -90,7 +90,8 @@ static int apps_in(const char *input, const char *args, char *out, size_t cap)
 	FILE *p;
 	int st;
 
-	snprintf(cmd, sizeof(cmd), "printf %%s '%s' | %s/tools/apps %s 2>&1", input,
+	/* as the App tool's own role (schema/roles.sql) */
+	snprintf(cmd, sizeof(cmd), "printf %%s '%s' | PGUSER=pc_apps %s/tools/apps %s 2>&1", input,
 	         it_env("PC_TOP"), args);
 	p = popen(cmd, "r");
 	cr_assert(p != NULL, "cannot run %s", cmd);
