@@ -43,43 +43,34 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO pc_worker, pc_events, pc_apps;
+
+-- The schema's own functions (an extension's, such as pg_trgm's, are left as they are):
+-- none for anyone, but each role's own, under whatever argument list each has now,
+-- which run as the owner with a search_path no caller can change.
 DO $$
 DECLARE
-    f regprocedure;
+    f record;
+    v_role text;
 BEGIN
-    -- the schema's own functions (an extension's, such as pg_trgm's, are left as they are)
-    FOR f IN SELECT p.oid FROM pg_proc p
+    FOR f IN SELECT p.oid::regprocedure AS fn, p.proname AS name FROM pg_proc p
               WHERE p.pronamespace = 'public'::regnamespace
                 AND p.proowner = current_user::regrole
                 AND NOT EXISTS (SELECT 1 FROM pg_depend d
                                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
                                    AND d.deptype = 'e') LOOP
-        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-    END LOOP;
-    -- each role's functions: run as the owner, with a search_path no caller can change
-    FOR f IN SELECT p.oid FROM pg_proc p
-              WHERE p.pronamespace = 'public'::regnamespace
-                AND p.proname IN ('pc_auth', 'pc_action', 'pc_list', 'pc_oauth_token',
-                                  'pc_notify', 'pc_app_register', 'pc_app_revoke',
-                                  'pc_token_revoke') LOOP
-        EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_temp',
-                       f);
-    END LOOP;
-END $$;
-
-GRANT USAGE ON SCHEMA public TO pc_worker, pc_events, pc_apps;
-
-GRANT EXECUTE ON FUNCTION pc_auth(bytea), pc_oauth_token(text, bytea, bytea, integer),
-    pc_notify() TO pc_worker;
-DO $$
-DECLARE
-    f regprocedure;
-BEGIN
-    -- pc_action and pc_list under whatever argument list they have now
-    FOR f IN SELECT p.oid FROM pg_proc p
-              WHERE p.pronamespace = 'public'::regnamespace
-                AND p.proname IN ('pc_action', 'pc_list') LOOP
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO pc_worker', f);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f.fn);
+        v_role := CASE
+            WHEN f.name IN ('pc_auth', 'pc_action', 'pc_list', 'pc_oauth_token', 'pc_notify')
+                THEN 'pc_worker'
+            WHEN f.name IN ('pc_app_register', 'pc_app_revoke', 'pc_token_revoke')
+                THEN 'pc_apps'
+        END;
+        IF v_role IS NOT NULL THEN
+            EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_temp',
+                           f.fn);
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f.fn, v_role);
+        END IF;
     END LOOP;
 END $$;
 
@@ -87,7 +78,5 @@ GRANT SELECT ON recording_event TO pc_events;
 GRANT SELECT (id, number) ON extension TO pc_events;
 GRANT SELECT, INSERT, UPDATE ON event_ack TO pc_events;
 
-GRANT EXECUTE ON FUNCTION pc_app_register(bigint, text, text, bytea), pc_app_revoke(text),
-    pc_token_revoke(bytea) TO pc_apps;
 GRANT SELECT (id, client_id, account_id, name, revoked_at) ON app TO pc_apps;
 GRANT SELECT (app_id, revoked_at, expires_at) ON access_token TO pc_apps;
