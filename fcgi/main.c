@@ -29,7 +29,10 @@
  * conninfo names a pooler in transaction mode, such as PgBouncer; default 0), PC_TZ
  * (time zone of dates, default UTC), PC_BASE_URL (base of self links; default: the
  * request's scheme and host), PC_METRICS (the file of the pool's counters, shared by
- * its workers; unset: each worker counts its own requests).
+ * its workers; unset: each worker counts its own requests), PC_THROTTLE (the file of the
+ * failed authentications per client address, one for every worker of every pool on the
+ * host; unset, or a file that cannot be used: each worker counts its own, and logs why),
+ * PC_UNLIMITED (addresses never throttled for failed authentications).
  *
  * Metrics: each request is counted (operation, status, latency from the start of
  * serve() to its answer written to the FastCGI stream) before the answer is finished,
@@ -84,7 +87,7 @@ struct worker {
 	struct db *db;
 	const char *base_url;
 	const char *instance;     /* $PC_INSTANCE when it is a valid one, else NULL */
-	struct throttle throttle; /* failed authentications per client address */
+	struct throttle throttle; /* failed authentications per client address, host-wide */
 	struct metrics *metrics;  /* the pool's counters */
 	char *body;               /* BODY_MAX + 1 bytes */
 	char *metrics_text;       /* METRICS_TEXT_MAX bytes: the text of GET /uapi/metrics */
@@ -458,8 +461,13 @@ int main(void)
 		}
 	}
 	w.instance = instance_name();
-	/* the addresses nginx does not rate-limit (monitoring, the suite) */
-	throttle_init(&w.throttle, getenv("PC_UNLIMITED"));
+	/* the host's failed authentications, in the file every worker of every pool maps
+	 * (logged when there is none); the addresses nginx does not rate-limit (monitoring,
+	 * the suite) are exempt */
+	if (throttle_open(&w.throttle, getenv("PC_THROTTLE"), getenv("PC_UNLIMITED")) != 0) {
+		log_msg("cannot initialize the throttle");
+		goto out;
+	}
 	/* the pool's counters, in the file its workers share (logged when there is none) */
 	if ((w.metrics = metrics_open(getenv("PC_METRICS"))) == NULL) {
 		log_msg("cannot initialize the metrics");
@@ -491,5 +499,6 @@ out:
 		close(w.ep);
 	db_free(w.db);
 	metrics_free(w.metrics);
+	throttle_close(&w.throttle);
 	return rc;
 }

@@ -1,8 +1,9 @@
 /*
  * it_limits.c - nginx's rate limits per client address and per token: past a limit and
- * its burst, 429 too_many_requests with Retry-After. The suite's own client
- * (127.0.0.1) is exempt (PC_UNLIMITED), so these tests send from other loopback
- * addresses, each its own client for nginx.
+ * its burst, 429 too_many_requests with Retry-After; and the workers' throttle of
+ * failed authentications per address, which every worker of every pool shares. The
+ * suite's own client (127.0.0.1) is exempt (PC_UNLIMITED), so these tests send from
+ * other loopback addresses, each its own client for nginx and the workers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,9 +160,13 @@ Test(limits, per_token)
 	cr_expect(limited > 0, "the same token from another address was not limited");
 }
 
-#define FAILS 100 /* wrong tokens from one address: some worker sees its limit of 10 */
+#define FAILS 100         /* wrong tokens from one address: far past the throttle's 10 */
+#define THROTTLE_FAILS 10 /* failures per address and 10 s, on the whole host */
+/* Addresses failing at once, 127.0.1.1 on: an odd number, so that nginx's round robin
+ * over the two pools sends each address's requests to one pool and then the other. */
+#define SPREAD_ADDRS 21
 
-/* A 429 of the worker's throttle: the code, and the seconds left of its 10 s window. */
+/* A 429 of the workers' throttle: the code, and the seconds left of its 10 s window. */
 static void expect_throttled(const struct http_resp *r, int oauth, const char *label)
 {
 	const char *ra = http_header(r, "Retry-After");
@@ -178,7 +183,7 @@ static void expect_throttled(const struct http_resp *r, int oauth, const char *l
 	yajl_tree_free(v);
 }
 
-/* Repeated authentication failures from one address: the worker answers 429 to that
+/* Repeated authentication failures from one address: the workers answer 429 to that
  * address, whatever its token, until its window has passed; others are not affected. */
 Test(limits, repeated_authentication_failures)
 {
@@ -210,6 +215,42 @@ Test(limits, repeated_authentication_failures)
 	it_get(&r, TOK_U12, P_LIST210);
 	it_assert_status(&r, 200, "another address");
 	http_free(&r);
+}
+
+/* Many addresses failing at once, their wrong tokens interleaved and spread by nginx
+ * over both pools: each address is refused, valid token or not, right after its tenth
+ * failure, whichever worker and pool answer it; an address that never failed is
+ * served. (Each sends 11 requests: nginx's own limits stay far off.) */
+Test(limits, failures_counted_by_every_worker)
+{
+	char addr[32], tok[TOKEN_MAX];
+	struct http_resp r;
+
+	for (int i = 0; i < THROTTLE_FAILS; i++) {
+		for (int a = 0; a < SPREAD_ADDRS; a++) {
+			snprintf(addr, sizeof(addr), "127.0.1.%d", a + 1);
+			cr_assert_eq(http_set_source(addr), 0);
+			snprintf(tok, sizeof(tok), "spread-guess-%d-%d", a, i);
+			it_get(&r, tok, P_LIST210);
+			cr_expect_eq(r.status, 401, "%s, failure %d: %d", addr, i + 1, r.status);
+			http_free(&r);
+		}
+	}
+	for (int a = 0; a < SPREAD_ADDRS; a++) {
+		snprintf(addr, sizeof(addr), "127.0.1.%d", a + 1);
+		cr_assert_eq(http_set_source(addr), 0);
+		it_get(&r, TOK_U12, P_LIST210);
+		cr_expect_eq(r.status, 429, "%s after %d failures: %d", addr, THROTTLE_FAILS,
+		             r.status);
+		if (r.status == 429)
+			expect_throttled(&r, 0, addr);
+		http_free(&r);
+	}
+	cr_assert_eq(http_set_source("127.0.1.100"), 0);
+	it_get(&r, TOK_U12, P_LIST210);
+	it_assert_status(&r, 200, "an address that never failed");
+	http_free(&r);
+	http_set_source(NULL);
 }
 
 /* The same for wrong client secrets at the token endpoint, in OAuth's form. */
