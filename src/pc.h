@@ -31,7 +31,7 @@ struct pc_req {
 	const char *request_id;
 	const char *instance;      /* the worker's pool ($PC_INSTANCE, a number), or NULL: 1 */
 	const char *remote_addr;   /* the client's address (nginx's), or NULL */
-	struct throttle *throttle; /* the worker's failed-authentication counts, or NULL */
+	struct throttle *throttle; /* the host's failed-authentication counts, or NULL */
 };
 
 /* Answers a PhoneCalls request into rs. Returns the route of its path (URI_NONE when
