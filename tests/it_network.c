@@ -25,14 +25,14 @@
 #define CONN_PER_ADDR 64   /* uapi-stream.conf: limit_conn per address */
 #define FD_SPARE 256       /* descriptors besides the flood's */
 #define CONNECT_MS 100     /* one connect of the flood, at most */
-#define FLOOD_MS 10000     /* the whole flood, at most (before the fix: 3 s) */
+#define FLOOD_MS 10000     /* the whole flood, at most */
 #define CLOSE_WAIT_MS 3000 /* for nginx to close what is over the limit */
 #define ANSWER_MS 1000     /* another client's answer, during the flood */
 #define FAILS 100          /* wrong tokens: some worker meets its limit of 10 */
 #define TRIES 10           /* requests after the throttle, over every worker */
 #define ADDR_REQUESTS 400  /* past nginx's burst of 200 per address */
 #define LOG_WAIT_MS 2000   /* for a request's line in the access log */
-#define LINE_MAX_ 1024
+#define HEADERS_MAX 1024   /* the header lines of one request */
 
 #define FLOOD_ADDR "127.0.0.31"
 #define PROBE_ADDR "127.0.0.32"
@@ -205,7 +205,7 @@ static int get_from(const char *addr, const char *headers, const char *target, c
  * 429 (at most FAILS). Returns whether it did. */
 static int fail_until_throttled(const char *addr, const char *xff)
 {
-	char h[LINE_MAX_];
+	char h[HEADERS_MAX];
 
 	for (int i = 0; i < FAILS; i++) {
 		int st;
@@ -222,7 +222,7 @@ static int fail_until_throttled(const char *addr, const char *xff)
  * other one must answer 200). */
 static int throttled_of(const char *addr, const char *xff)
 {
-	char h[LINE_MAX_];
+	char h[HEADERS_MAX];
 	int n = 0;
 
 	snprintf(h, sizeof(h), "%s" H_AUTH(TOK_U12), xff);
@@ -286,7 +286,7 @@ Test(network, trusted_proxy_throttles_the_client)
 	expect_logged(rid, "203.0.113.10", "the logged address through a balancer");
 	/* a chain: the entries that are listed balancers are passed over */
 	{
-		char h[LINE_MAX_];
+		char h[HEADERS_MAX];
 		snprintf(h, sizeof(h), "X-Forwarded-For: 198.51.100.1, 203.0.113.11, %s\r\n",
 		         proxy);
 		cr_expect_eq(get_from(proxy, h, "/uapi/health", rid, sizeof(rid)), 200);
