@@ -2,8 +2,9 @@
  * it_network.c - what nginx's stream front and the trusted balancers give: one address
  * that holds thousands of half-sent request headers (slowloris) keeps only its own
  * share of connections, and everyone else is still served at once; the client's address
- * comes from X-Forwarded-For only when a listed balancer (PC_TRUSTED_PROXIES) sends it,
- * and then the rate limits, the workers' throttle and the access log all use it.
+ * comes from X-Forwarded-For, or a PROXY protocol header (PC_PROXY_PORT), only when a
+ * listed balancer (PC_TRUSTED_PROXIES) sends it, and then the rate limits, the workers'
+ * throttle and the access log all use it.
  * Each test sends from loopback addresses of its own, so that no other test's limits
  * meet it.
  */
@@ -177,18 +178,55 @@ static const char *proxy_addr(void)
 	return addr;
 }
 
-/* Sends a GET of target from addr with the given header lines (a token among them, or
- * none) and returns the answer's status; its request id into rid when not NULL. */
-static int get_from(const char *addr, const char *headers, const char *target, char *rid,
-                    size_t rid_size)
+/* Sends req, a request written out whole, from addr to the PROXY protocol port. The
+ * answers of that port stay out of the log tools/openapi-check reads (its request line is
+ * the PROXY header). 0, or -1 when no HTTP answer came. */
+static int exchange_via_proxy_port(const char *addr, const char *req, struct http_resp *r)
 {
+	char *port = strdup(it_env("PC_HTTP_PORT")), *resp_log = NULL;
+	int rc;
+
+	cr_assert(port != NULL);
+	if (getenv("PC_RESP_LOG") != NULL)
+		resp_log = strdup(getenv("PC_RESP_LOG"));
+	setenv("PC_HTTP_PORT", it_env("PC_PROXY_PORT"), 1);
+	unsetenv("PC_RESP_LOG");
+	cr_assert_eq(http_set_source(addr), 0);
+	rc = http_exchange(req, strlen(req), 0, r);
+	http_set_source(NULL);
+	setenv("PC_HTTP_PORT", port, 1);
+	if (resp_log != NULL)
+		setenv("PC_RESP_LOG", resp_log, 1);
+	free(port);
+	free(resp_log);
+	return rc;
+}
+
+/*
+ * Sends a GET of target from addr with the given header lines (a token among them, or
+ * none) and returns the answer's status; its request id into rid when not NULL. With pp
+ * not NULL, to the PROXY protocol port, with a PROXY header naming pp as the client.
+ */
+static int get_from(const char *addr, const char *pp, const char *headers, const char *target,
+                    char *rid, size_t rid_size)
+{
+	char req[HEADERS_MAX * 2];
 	struct http_resp r;
 	const char *id;
 	int status;
 
-	cr_assert_eq(http_set_source(addr), 0);
-	it_req(&r, "GET", target, headers, NULL);
-	http_set_source(NULL);
+	if (pp == NULL) {
+		cr_assert_eq(http_set_source(addr), 0);
+		it_req(&r, "GET", target, headers, NULL);
+		http_set_source(NULL);
+	} else {
+		snprintf(req, sizeof(req),
+		         "PROXY TCP4 %s 127.0.0.1 40000 %s\r\nGET %s HTTP/1.1\r\n" RAW_HOST
+		         "%s\r\n",
+		         pp, it_env("PC_PROXY_PORT"), target, headers);
+		cr_assert_eq(exchange_via_proxy_port(addr, req, &r), 0,
+		             "no HTTP answer through the PROXY protocol port");
+	}
 	status = r.status;
 	if (status == 429 && r.body[0] == '{')
 		it_check_error(&r, 429, "too_many_requests", "a 429");
@@ -201,16 +239,16 @@ static int get_from(const char *addr, const char *headers, const char *target, c
 	return status;
 }
 
-/* Wrong tokens from addr, with the header lines xff, until the workers' throttle answers
- * 429 (at most FAILS). Returns whether it did. */
-static int fail_until_throttled(const char *addr, const char *xff)
+/* Wrong tokens from addr (pp: as get_from), with the header lines xff, until the workers'
+ * throttle answers 429 (at most FAILS). Returns whether it did. */
+static int fail_until_throttled(const char *addr, const char *pp, const char *xff)
 {
 	char h[HEADERS_MAX];
 
 	for (int i = 0; i < FAILS; i++) {
 		int st;
 		snprintf(h, sizeof(h), "%sAuthorization: Bearer network-guess-%d\r\n", xff, i);
-		st = get_from(addr, h, P_LIST210, NULL, 0);
+		st = get_from(addr, pp, h, P_LIST210, NULL, 0);
 		if (st == 429)
 			return 1;
 		cr_expect_eq(st, 401, "guess %d: %d", i, st);
@@ -218,16 +256,16 @@ static int fail_until_throttled(const char *addr, const char *xff)
 	return 0;
 }
 
-/* How many of TRIES requests with a valid token from addr, with xff, answered 429 (every
- * other one must answer 200). */
-static int throttled_of(const char *addr, const char *xff)
+/* How many of TRIES requests with a valid token from addr (pp: as get_from), with xff,
+ * answered 429 (every other one must answer 200). */
+static int throttled_of(const char *addr, const char *pp, const char *xff)
 {
 	char h[HEADERS_MAX];
 	int n = 0;
 
 	snprintf(h, sizeof(h), "%s" H_AUTH(TOK_U12), xff);
 	for (int i = 0; i < TRIES; i++) {
-		int st = get_from(addr, h, P_LIST210, NULL, 0);
+		int st = get_from(addr, pp, h, P_LIST210, NULL, 0);
 		n += st == 429;
 		cr_expect(st == 200 || st == 429, "%s, %s: %d", addr, xff, st);
 	}
@@ -272,24 +310,25 @@ Test(network, trusted_proxy_throttles_the_client)
 	const char *proxy = proxy_addr();
 	char rid[64];
 
-	cr_assert(fail_until_throttled(proxy, XFF("203.0.113.9")),
+	cr_assert(fail_until_throttled(proxy, NULL, XFF("203.0.113.9")),
 	          "%d wrong tokens for 203.0.113.9 through %s, no 429", FAILS, proxy);
-	cr_expect(throttled_of(proxy, XFF("203.0.113.9")) > 0,
+	cr_expect(throttled_of(proxy, NULL, XFF("203.0.113.9")) > 0,
 	          "the throttled client was served again through %s", proxy);
-	cr_expect_eq(throttled_of(proxy, XFF("203.0.113.10")), 0,
+	cr_expect_eq(throttled_of(proxy, NULL, XFF("203.0.113.10")), 0,
 	             "another client behind %s was refused: the throttle counts the balancer",
 	             proxy);
 
 	/* and the access log names the client */
 	cr_expect_eq(
-	    get_from(proxy, XFF("203.0.113.10") H_AUTH(TOK_U12), P_LIST210, rid, sizeof(rid)), 200);
+	    get_from(proxy, NULL, XFF("203.0.113.10") H_AUTH(TOK_U12), P_LIST210, rid, sizeof(rid)),
+	    200);
 	expect_logged(rid, "203.0.113.10", "the logged address through a balancer");
 	/* a chain: the entries that are listed balancers are passed over */
 	{
 		char h[HEADERS_MAX];
 		snprintf(h, sizeof(h), "X-Forwarded-For: 198.51.100.1, 203.0.113.11, %s\r\n",
 		         proxy);
-		cr_expect_eq(get_from(proxy, h, "/uapi/health", rid, sizeof(rid)), 200);
+		cr_expect_eq(get_from(proxy, NULL, h, "/uapi/health", rid, sizeof(rid)), 200);
 		expect_logged(rid, "203.0.113.11", "the rightmost address that is no balancer");
 	}
 }
@@ -302,7 +341,7 @@ Test(network, trusted_proxy_rate_limits_the_client)
 	int first = -1, limited = 0, other = 0;
 
 	for (int i = 0; i < ADDR_REQUESTS && first < 0; i++) {
-		int st = get_from(proxy, XFF("203.0.113.12"), "/uapi/health", NULL, 0);
+		int st = get_from(proxy, NULL, XFF("203.0.113.12"), "/uapi/health", NULL, 0);
 		if (st == 429)
 			first = i;
 		else
@@ -313,8 +352,9 @@ Test(network, trusted_proxy_rate_limits_the_client)
 	/* right after, each of the two clients in turn: the bucket of the first is still
 	 * over its burst (it drains by one every 10 ms), the second's is its own */
 	for (int i = 0; i < TRIES; i++) {
-		limited += get_from(proxy, XFF("203.0.113.12"), "/uapi/health", NULL, 0) == 429;
-		other += get_from(proxy, XFF("203.0.113.13"), "/uapi/health", NULL, 0) == 429;
+		limited +=
+		    get_from(proxy, NULL, XFF("203.0.113.12"), "/uapi/health", NULL, 0) == 429;
+		other += get_from(proxy, NULL, XFF("203.0.113.13"), "/uapi/health", NULL, 0) == 429;
 	}
 	cr_expect(limited > 0, "the limited client was served again at once");
 	cr_expect_eq(other, 0,
@@ -329,10 +369,29 @@ Test(network, forged_forwarded_for_is_ignored)
 {
 	char rid[64];
 
-	cr_assert(fail_until_throttled(FORGER_ADDR, XFF("203.0.113.20")),
+	cr_assert(fail_until_throttled(FORGER_ADDR, NULL, XFF("203.0.113.20")),
 	          "%d wrong tokens from %s, no 429", FAILS, FORGER_ADDR);
-	cr_expect(throttled_of(FORGER_ADDR, XFF("203.0.113.21")) > 0,
+	cr_expect(throttled_of(FORGER_ADDR, NULL, XFF("203.0.113.21")) > 0,
 	          "another forged X-Forwarded-For escaped the throttle of %s", FORGER_ADDR);
-	get_from(FORGER_ADDR, XFF("203.0.113.22"), "/uapi/health", rid, sizeof(rid));
+	get_from(FORGER_ADDR, NULL, XFF("203.0.113.22"), "/uapi/health", rid, sizeof(rid));
 	expect_logged(rid, FORGER_ADDR, "the logged address of a forged X-Forwarded-For");
+}
+
+/* A balancer that sends the PROXY protocol (to its own port): its header names the
+ * client, for the throttle and the log; another sender's header is ignored. */
+Test(network, trusted_proxy_protocol)
+{
+	const char *proxy = proxy_addr();
+	char rid[64];
+
+	cr_assert(fail_until_throttled(proxy, "203.0.113.40", ""),
+	          "%d wrong tokens for 203.0.113.40 through %s, no 429", FAILS, proxy);
+	cr_expect_eq(throttled_of(proxy, "203.0.113.41", ""), 0,
+	             "another client behind %s was refused: the throttle counts the balancer",
+	             proxy);
+	cr_expect_eq(get_from(proxy, "203.0.113.41", H_AUTH(TOK_U12), P_LIST210, rid, sizeof(rid)),
+	             200);
+	expect_logged(rid, "203.0.113.41", "the logged address from a PROXY header");
+	get_from(FORGER_ADDR, "203.0.113.42", "", "/uapi/health", rid, sizeof(rid));
+	expect_logged(rid, FORGER_ADDR, "the logged address of a forged PROXY header");
 }
