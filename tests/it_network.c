@@ -37,7 +37,8 @@
 
 #define FLOOD_ADDR "127.0.0.31"
 #define PROBE_ADDR "127.0.0.32"
-#define FORGER_ADDR "127.0.0.34" /* not a listed balancer */
+#define FORGER_ADDR "127.0.0.34"    /* not a listed balancer */
+#define PP_FORGER_ADDR "127.0.0.35" /* nor this one, throttled by no other test */
 #define PARTIAL_HEADER "GET /uapi/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
 #define XFF(a) "X-Forwarded-For: " a "\r\n"
 
@@ -392,6 +393,6 @@ Test(network, trusted_proxy_protocol)
 	cr_expect_eq(get_from(proxy, "203.0.113.41", H_AUTH(TOK_U12), P_LIST210, rid, sizeof(rid)),
 	             200);
 	expect_logged(rid, "203.0.113.41", "the logged address from a PROXY header");
-	get_from(FORGER_ADDR, "203.0.113.42", "", "/uapi/health", rid, sizeof(rid));
-	expect_logged(rid, FORGER_ADDR, "the logged address of a forged PROXY header");
+	get_from(PP_FORGER_ADDR, "203.0.113.42", "", "/uapi/health", rid, sizeof(rid));
+	expect_logged(rid, PP_FORGER_ADDR, "the logged address of a forged PROXY header");
 }
