@@ -194,7 +194,10 @@ install: all reference
 	install -m 755 tools/migrate tools/apps $(SHARE)/tools/
 	install -m 644 nginx/uapi.conf nginx/uapi-server.conf nginx/uapi-fastcgi.conf \
 		nginx/uapi-docs.conf nginx/uapi-unlimited.conf nginx/uapi-metrics-allow.conf \
-		nginx/production.conf $(SHARE)/nginx/
+		nginx/uapi-stream.conf nginx/uapi-realip-clients.conf nginx/uapi-realip-proxies.conf \
+		nginx/uapi-trusted-proxies.conf nginx/uapi-trusted-proxies-stream.conf \
+		nginx/production.conf nginx/production-https.conf nginx/production-stream.conf \
+		$(SHARE)/nginx/
 	install -m 644 build/docs/* $(SHARE)/docs/
 	install -m 644 tools/systemd/* $(SHARE)/systemd/
 	install -m 644 DEPLOYMENT.md README.md docs/api.md $(DESTDIR)/usr/share/doc/phonecalls/
