@@ -4,8 +4,9 @@
  *
  * The input is used three ways:
  * - as a form body: limits and NUL termination hold, and every field read equals what a
- *   reference written from the form-urlencoded rules decodes for its first occurrence,
- *   with a repeated field refused;
+ *   reference written from the form-urlencoded rules decodes for its one occurrence
+ *   with a value (one without counts as omitted, RFC 6749 section 3.1), with a field
+ *   given a value twice refused, and scope noted by its presence alone;
  * - base64-encoded by the reference into "Basic <...>": oauth_basic must split it at the
  *   first ':' and decode both halves as the reference does, or refuse exactly when the
  *   reference does;
@@ -62,10 +63,13 @@ static int ref_decode(const unsigned char *s, size_t n, char *out, size_t *out_l
 	return 0;
 }
 
-static const char *names[4] = {"grant_type", "type", "client_id", "client_secret"};
+#define NAMES 5 /* the parameters read; the last, scope, only for its presence */
+#define KEPT 4  /* those whose value is kept */
+static const char *names[NAMES] = {"grant_type", "type", "client_id", "client_secret", "scope"};
 
-/* What oauth_form_parse must answer, from the rules: 0 and the four fields, or -1. */
-static int ref_form(const unsigned char *p, size_t len, char vals[4][OAUTH_FIELD_MAX + 1],
+/* What oauth_form_parse must answer, from the rules: 0, the four fields kept and the
+ * names present with a value (bit k: names[k]), or -1. */
+static int ref_form(const unsigned char *p, size_t len, char vals[KEPT][OAUTH_FIELD_MAX + 1],
                     unsigned *seen)
 {
 	char *name = malloc(len + 1), *val = malloc(len + 1);
@@ -88,16 +92,19 @@ static int ref_form(const unsigned char *p, size_t len, char vals[4][OAUTH_FIELD
 				break;
 			}
 			name[nl] = '\0';
-			for (int k = 0; k < 4; k++) {
-				if (nl != strlen(names[k]) || memcmp(name, names[k], nl) != 0)
+			for (int k = 0; k < NAMES; k++) {
+				if (nl != strlen(names[k]) || memcmp(name, names[k], nl) != 0 ||
+				    vl == 0)
 					continue;
-				if ((*seen & (1u << k)) || vl > OAUTH_FIELD_MAX) {
+				if ((*seen & (1u << k)) || (k < KEPT && vl > OAUTH_FIELD_MAX)) {
 					rc = -1;
 					break;
 				}
 				*seen |= 1u << k;
-				memcpy(vals[k], val, vl);
-				vals[k][vl] = '\0';
+				if (k < KEPT) {
+					memcpy(vals[k], val, vl);
+					vals[k][vl] = '\0';
+				}
 			}
 		}
 		i = end + 1;
@@ -109,18 +116,21 @@ static int ref_form(const unsigned char *p, size_t len, char vals[4][OAUTH_FIELD
 
 static void check_form(const uint8_t *data, size_t size)
 {
-	char vals[4][OAUTH_FIELD_MAX + 1];
+	char vals[KEPT][OAUTH_FIELD_MAX + 1];
 	struct oauth_form f;
 	unsigned seen;
 	int rc = oauth_form_parse((const char *)data, size, &f);
 	int want = ref_form(data, size, vals, &seen);
-	const char *got[4] = {f.grant_type, f.type, f.client_id, f.client_secret};
+	const char *got[KEPT] = {f.grant_type, f.type, f.client_id, f.client_secret};
+	_Static_assert(OAUTH_F_GRANT == 1 && OAUTH_F_TYPE == 2 && OAUTH_F_ID == 4 &&
+	                   OAUTH_F_SECRET == 8 && OAUTH_F_SCOPE == 16,
+	               "bit k of seen is names[k]");
 
 	CHECK(rc == want);
 	if (rc != 0)
 		return;
 	CHECK(f.seen == seen);
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < KEPT; k++) {
 		CHECK(memchr(got[k], '\0', OAUTH_FIELD_MAX + 1) != NULL);
 		if (seen & (1u << k))
 			CHECK(strcmp(got[k], vals[k]) == 0);
@@ -131,7 +141,8 @@ static void check_form(const uint8_t *data, size_t size)
 
 static void ref_b64(const unsigned char *in, size_t n, char *out)
 {
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i += 3) {
@@ -177,7 +188,8 @@ static void check_basic(const uint8_t *data, size_t size)
 
 static void check_b64url(const uint8_t *data, size_t size)
 {
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	char *out = malloc(4 * (size / 3 + 1) + 1);
 	unsigned char *back = malloc(size + 1);
 	size_t n, o = 0;

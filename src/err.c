@@ -80,6 +80,9 @@ static const struct err_info table[ERR__MAX] = {
     [ERR_OAUTH_GRANT] = {400, "Bad Request", "unsupported_grant_type",
                          "Only grant_type=client_credentials (type=unifiedapi) is "
                          "supported."},
+    [ERR_OAUTH_SCOPE] = {400, "Bad Request", "invalid_scope",
+                         "This server defines no scopes: a token acts in its App's whole "
+                         "context. Omit scope."},
     [ERR_IDEM_CONFLICT] = {409, "Conflict", "idempotency_key_conflict",
                            "The Idempotency-Key was already used with another request."},
     [ERR_TOO_MANY] = {429, "Too Many Requests", "too_many_requests",

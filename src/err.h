@@ -36,6 +36,7 @@ enum err {
 	ERR_OAUTH_REQUEST, /* 400 invalid_request */
 	ERR_OAUTH_CLIENT,  /* 401 invalid_client */
 	ERR_OAUTH_GRANT,   /* 400 unsupported_grant_type */
+	ERR_OAUTH_SCOPE,   /* 400 invalid_scope */
 	ERR_IDEM_CONFLICT, /* 409 idempotency_key_conflict */
 	ERR_TOO_MANY,      /* 429 too_many_requests: repeated authentication failures */
 	ERR__MAX

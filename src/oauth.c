@@ -5,8 +5,12 @@
  * new token's SHA-256 to the database, which checks the one and stores the other: no
  * secret or token is ever stored or logged. Errors take OAuth's form, with the status of
  * the error table; every answer carries Cache-Control: no-store and Pragma: no-cache.
+ * A parameter sent without a value counts as omitted (RFC 6749 section 3.1), and the
+ * endpoint grants no scope: one asked for is invalid_scope.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -50,27 +54,30 @@ static int decode(const char *p, size_t len, char *out, size_t cap)
 	return 0;
 }
 
-/* The field a decoded parameter name fills, or NULL when the endpoint ignores it. */
-static char *field(struct oauth_form *f, const char *name, unsigned *bit)
+/* Whether the endpoint reads a decoded parameter name: its OAUTH_F_* bit, and the field
+ * its value fills (NULL for one whose presence alone counts). */
+static bool field(struct oauth_form *f, const char *name, unsigned *bit, char **dst)
 {
 	static const struct {
 		const char *name;
 		unsigned bit;
-		size_t off;
+		size_t off; /* SIZE_MAX: not kept */
 	} known[] = {
 	    {"grant_type", OAUTH_F_GRANT, offsetof(struct oauth_form, grant_type)},
 	    {"type", OAUTH_F_TYPE, offsetof(struct oauth_form, type)},
 	    {"client_id", OAUTH_F_ID, offsetof(struct oauth_form, client_id)},
 	    {"client_secret", OAUTH_F_SECRET, offsetof(struct oauth_form, client_secret)},
+	    {"scope", OAUTH_F_SCOPE, SIZE_MAX},
 	};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++) {
 		if (strcmp(name, known[i].name) == 0) {
 			*bit = known[i].bit;
-			return (char *)f + known[i].off;
+			*dst = known[i].off == SIZE_MAX ? NULL : (char *)f + known[i].off;
+			return true;
 		}
 	}
-	return NULL;
+	return false;
 }
 
 int oauth_form_parse(const char *p, size_t len, struct oauth_form *out)
@@ -82,7 +89,7 @@ int oauth_form_parse(const char *p, size_t len, struct oauth_form *out)
 		char name[OAUTH_FIELD_MAX + 1];
 		size_t end = i, eq;
 		unsigned bit = 0;
-		char *dst;
+		char *dst = NULL;
 
 		while (end < len && p[end] != '&')
 			end++;
@@ -98,15 +105,15 @@ int oauth_form_parse(const char *p, size_t len, struct oauth_form *out)
 
 			if (!fits && decode(p + i, eq - i, NULL, 0) != 0)
 				return -1;
-			dst = fits ? field(out, name, &bit) : NULL;
-			if (dst == NULL) {
-				/* ignored, but well-formed */
+			if (!fits || !field(out, name, &bit, &dst) || vlen == 0) {
+				/* ignored, or without a value (RFC 6749 section 3.1: as if
+				 * omitted), but well-formed */
 				if (decode(v, vlen, NULL, 0) != 0)
 					return -1;
 			} else {
 				/* RFC 6749 section 3.2: parameters come once */
 				if ((out->seen & bit) ||
-				    decode(v, vlen, dst, OAUTH_FIELD_MAX + 1) != 0)
+				    decode(v, vlen, dst, dst ? OAUTH_FIELD_MAX + 1 : 0) != 0)
 					return -1;
 				out->seen |= bit;
 			}
@@ -277,6 +284,10 @@ static enum err issue(struct db *db, const struct pc_req *rq, char text[OAUTH_TO
 	if (strcmp(f.grant_type, OAUTH_GRANT) != 0 ||
 	    ((f.seen & OAUTH_F_TYPE) && strcmp(f.type, OAUTH_TYPE) != 0))
 		return ERR_OAUTH_GRANT;
+	/* A token acts in its App's whole context; a scope asked for would be granted
+	 * otherwise than asked (RFC 6749 section 3.3), so none is taken. */
+	if (f.seen & OAUTH_F_SCOPE)
+		return ERR_OAUTH_SCOPE;
 	if (rq->auth != NULL) {
 		/* another scheme, or malformed credentials: a failed authentication */
 		if (oauth_basic(rq->auth, rq->auth_len, id, secret) != 0)

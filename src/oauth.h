@@ -25,18 +25,21 @@ struct oauth_form {
 	char type[OAUTH_FIELD_MAX + 1];
 	char client_id[OAUTH_FIELD_MAX + 1];
 	char client_secret[OAUTH_FIELD_MAX + 1];
-	unsigned seen; /* OAUTH_F_* of the parameters present */
+	unsigned seen; /* OAUTH_F_* of the parameters present with a value */
 };
 
 #define OAUTH_F_GRANT 1u
 #define OAUTH_F_TYPE 2u
 #define OAUTH_F_ID 4u
 #define OAUTH_F_SECRET 8u
+#define OAUTH_F_SCOPE 16u /* only its presence: the endpoint grants no scope */
 
 /*
- * Parses an application/x-www-form-urlencoded body. Returns 0, or -1 when the encoding
- * is malformed (a bad %-escape, a NUL), a parameter we read comes twice or decodes
- * longer than OAUTH_FIELD_MAX.
+ * Parses an application/x-www-form-urlencoded body. A parameter sent without a value
+ * (`name=`, `name`) counts as omitted (RFC 6749 section 3.1): it is not in seen, and
+ * does not make a later one a repeat. Returns 0, or -1 when the encoding is malformed
+ * (a bad %-escape, a NUL), a parameter we read comes twice with a value, or one we keep
+ * decodes longer than OAUTH_FIELD_MAX.
  */
 int oauth_form_parse(const char *p, size_t len, struct oauth_form *out);
 

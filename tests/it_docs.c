@@ -1,7 +1,9 @@
 /* it_docs.c - the API reference at /uapi/docs/: nginx serves docs/openapi.yaml and
  * Swagger UI from this server, and headless Chromium (Debian's chromium; $PC_CHROMIUM
  * names another) renders the StopRecording operation with its error table, loading
- * nothing from anywhere else.
+ * nothing from anywhere else. And the answers the document lists for the operations'
+ * paths besides their own (nginx's), each produced once, so that tools/openapi-check
+ * sees every one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,9 @@
 #define DOM_MAX (8u << 20) /* more than the rendered page can be */
 #define BUDGET_MS 20000    /* virtual time Chromium gives the page to settle */
 #define PAGE_LOADS_MIN 6   /* the page, its 4 assets and openapi.yaml, at least */
+#define BODY_LIMIT 16384   /* nginx's client_max_body_size */
+#define HEADER_LONG 17000  /* one header line over nginx's 16 KiB buffers */
+#define QUERY_LONG 17000   /* a request line over them */
 
 TestSuite(docs);
 
@@ -203,4 +208,44 @@ Test(docs, stop_recording_and_its_errors_render_in_chromium, .timeout = 120)
 	          "the page made fewer loads than it has files");
 	free(dom);
 	remove_dir(dir);
+}
+
+/* The operations' paths, the health checks and the metrics, each also answer what nginx
+ * answers before a worker: 400 for a header line too long, 413 for a body over 16 KiB,
+ * 414 for a URI too long; and /uapi/health/N, like /uapi/health, 405 to another method
+ * than GET. docs/openapi.yaml lists them (the metrics from an allowed address: the
+ * suite's own). */
+Test(docs, operations_answer_what_the_document_lists)
+{
+	static const char *const paths[] = {"/uapi/health", "/uapi/health/1", "/uapi/metrics",
+	                                    "/uapi/metrics/1"};
+	char *pad = malloc(HEADER_LONG + 16), *body = malloc(BODY_LIMIT + 2),
+	     *target = malloc(QUERY_LONG + 64);
+	struct http_resp r;
+
+	cr_assert(pad != NULL && body != NULL && target != NULL);
+	memset(body, 'x', BODY_LIMIT + 1);
+	body[BODY_LIMIT + 1] = '\0';
+	for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
+		const char *p = paths[i];
+
+		snprintf(pad, HEADER_LONG + 16, "X-Pad: %0*d\r\n", HEADER_LONG, 0);
+		it_req(&r, "GET", p, pad, NULL);
+		it_check_error(&r, 400, "request_invalid", p);
+		http_free(&r);
+		it_req(&r, "GET", p, "", body);
+		it_check_error(&r, 413, "request_too_large", p);
+		http_free(&r);
+		snprintf(target, QUERY_LONG + 64, "%s?pad=%0*d", p, QUERY_LONG, 0);
+		it_req(&r, "GET", target, "", NULL);
+		it_check_error(&r, 414, "request_invalid", p);
+		http_free(&r);
+	}
+	it_req(&r, "PUT", "/uapi/health/1", H_JSON, "{}");
+	it_check_error(&r, 405, "method_not_allowed", "PUT /uapi/health/1");
+	it_expect_str(http_header(&r, "Allow"), "GET", "Allow");
+	http_free(&r);
+	free(pad);
+	free(body);
+	free(target);
 }

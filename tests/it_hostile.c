@@ -1,4 +1,5 @@
-/* it_hostile.c - hostile requests through nginx: the contract's error, and no table changed. */
+/* it_hostile.c - hostile requests through nginx: the contract's error (the token endpoint's in
+ * OAuth's form), and no table changed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1365,4 +1366,295 @@ Test(hostile, methods_in_lowercase)
 
 	baseline();
 	RUN(cases);
+}
+
+/* The token endpoint (docs/api.md section 5): its errors are OAuth's. */
+#define TP "/oauth/token.php"
+#define FORM "Content-Type: application/x-www-form-urlencoded\r\n"
+#define GR "grant_type=client_credentials"
+#define DEMO_ID "demo-crm-user-12"
+#define DEMO_SECRET "demo-crm-user-12-secret"
+#define CREDS "&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET
+#define BASIC(b64) "Authorization: Basic " b64 "\r\n"
+#define VALUE_OVER 129         /* one byte over the 128 a value the endpoint keeps */
+#define VALUE_LONG (10 * 1024) /* a value of 10 KiB */
+#define BASIC_LONG 600         /* Basic credentials over the 512 taken */
+#define TOKEN_ROUNDS 120       /* requests from one address: under nginx's burst */
+#define WORKERS_MAX 64         /* pids looked up */
+#define OAUTH_FAILS_MAX 10     /* src/throttle.h: failures per address and worker */
+
+/*
+ * Checks (non-fatally) an error of the token endpoint: the status, JSON that is exactly
+ * {"error":code,"error_description":<non-empty>}, Cache-Control: no-store and Pragma:
+ * no-cache, Basic's challenge with a 401; those nginx answers itself (request_invalid,
+ * request_too_large) are in the contract's form. Then that no table changed.
+ */
+static void check_token(const struct http_resp *r, int status, const char *code, const char *label)
+{
+	yajl_val v;
+
+	if (r == NULL) {
+		cr_expect_fail("%s: no HTTP answer, expected %d %s", label, status, code);
+		same_tables(label);
+		return;
+	}
+	if (strcmp(code, "request_invalid") == 0 || strcmp(code, "request_too_large") == 0) {
+		check(r, 0, status, code, label);
+		return;
+	}
+	cr_expect_eq(r->status, status, "%s: status %d, expected %d: %s", label, r->status, status,
+	             r->body);
+	cr_expect(it_is_json(r), "%s: not JSON", label);
+	v = it_json(r);
+	cr_expect_eq(it_nkeys(v), (size_t)2, "%s: %s", label, r->body);
+	it_expect_str(it_str(v, "error"), code, label);
+	cr_expect(it_str(v, "error_description") != NULL && *it_str(v, "error_description"),
+	          "%s: no error_description", label);
+	yajl_tree_free(v);
+	it_expect_str(http_header(r, "Cache-Control"), "no-store", label);
+	it_expect_str(http_header(r, "Pragma"), "no-cache", label);
+	if (status == 401)
+		it_expect_str(http_header(r, "WWW-Authenticate"), "Basic realm=\"UnifiedAPI\"",
+		              label);
+	same_tables(label);
+}
+
+/* POSTs each case (its body a C string) to the token endpoint and checks the answer. */
+static void run_token(const struct it_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct it_case *c = &cases[i];
+		char shown[SHOW_BUF], head[SHOW_BUF], label[2 * SHOW_BUF + LABEL_MAX];
+		struct http_resp r;
+		int got;
+
+		show(shown, sizeof(shown), c->body ? c->body : "", c->body ? strlen(c->body) : 0);
+		show(head, sizeof(head), c->headers, strlen(c->headers));
+		snprintf(label, sizeof(label), "%s %s [%s] %s", c->method, c->target, head, shown);
+		got = http_send(&r, c->method, c->target, c->headers, c->body,
+		                c->body ? strlen(c->body) : 0) == 0;
+		check_token(got ? &r : NULL, c->status, c->code, label);
+		if (got)
+			http_free(&r);
+	}
+}
+#define RUN_TOKEN(cases) run_token(cases, sizeof(cases) / sizeof(*cases))
+
+/* A POST of body (a literal: it may hold NUL bytes) to the token endpoint. */
+static void token_raw(const char *label, const char *headers, const char *body, size_t len,
+                      int status, const char *code)
+{
+	struct http_resp r;
+	size_t n;
+	char *req = framed("POST", TP, headers, body, len, len, 0, &n);
+	int got = http_exchange(req, n, 0, &r) == 0;
+
+	check_token(got ? &r : NULL, status, code, label);
+	if (got)
+		http_free(&r);
+	free(req);
+}
+#define TOKEN_RAW(label, headers, body, status, code)                                              \
+	token_raw(label, headers, body, sizeof(body) - 1, status, code)
+
+/*
+ * Hostile token requests: invalid UTF-8, NUL bytes, values over their limit, repeated
+ * parameters, wrong media types, huge bodies, malformed Basic credentials. Each gets
+ * OAuth's invalid_request, invalid_client or unsupported_grant_type (nginx's 413 and
+ * 400 in the contract's form), never a 500, and stores no token. A key or secret that no
+ * App can have is a failed authentication (invalid_client), as any unknown one; a value
+ * the form cannot carry (a NUL, over 128 bytes, repeated) is a malformed request.
+ */
+Test(hostile, token_endpoint)
+{
+	static const struct it_case cases[] = {
+	    /* invalid UTF-8: overlong, surrogates, stray bytes; in the key and the secret */
+	    {"POST", TP, FORM, GR "&client_id=%FF%FE&client_secret=x", 401, "invalid_client"},
+	    {"POST", TP, FORM, GR "&client_id=%C0%AF&client_secret=x", 401, "invalid_client"},
+	    {"POST", TP, FORM, GR "&client_id=%ED%A0%80&client_secret=x", 401, "invalid_client"},
+	    {"POST", TP, FORM, GR "&client_id=" DEMO_ID "%80&client_secret=" DEMO_SECRET, 401,
+	     "invalid_client"},
+	    {"POST", TP, FORM, GR "&client_id=" DEMO_ID "&client_secret=%FF", 401,
+	     "invalid_client"},
+	    {"POST", TP, FORM, GR "&client_id=" DEMO_ID "&client_secret=%C0%80", 401,
+	     "invalid_client"},
+	    {"POST", TP, FORM, GR "&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET "%ED%B0%80",
+	     401, "invalid_client"},
+	    /* in the grant and the type: not the grant supported */
+	    {"POST", TP, FORM, "grant_type=%FF" CREDS, 400, "unsupported_grant_type"},
+	    {"POST", TP, FORM, GR "%C0%80" CREDS, 400, "unsupported_grant_type"},
+	    {"POST", TP, FORM, GR "&type=unifiedapi%FF" CREDS, 400, "unsupported_grant_type"},
+	    /* in an ignored parameter: ignored */
+	    {"POST", TP, FORM, GR "&state=%FF%FE&client_id=" DEMO_ID "&client_secret=x", 401,
+	     "invalid_client"},
+	    /* NUL, escaped, in each value and in a name */
+	    {"POST", TP, FORM, GR "&client_id=demo%00&client_secret=x", 400, "invalid_request"},
+	    {"POST", TP, FORM, GR "&client_id=" DEMO_ID "&client_secret=%00", 400,
+	     "invalid_request"},
+	    {"POST", TP, FORM, GR "%00" CREDS, 400, "invalid_request"},
+	    {"POST", TP, FORM, "grant%00_type=client_credentials" CREDS, 400, "invalid_request"},
+	    {"POST", TP, FORM, GR "&state=%00" CREDS, 400, "invalid_request"},
+	    /* repeated parameters, however spelt; an empty one is none (RFC 6749 3.1) */
+	    {"POST", TP, FORM, GR "&client_id=a" CREDS, 400, "invalid_request"},
+	    {"POST", TP, FORM, GR CREDS "&client%5Fsecret=x", 400, "invalid_request"},
+	    {"POST", TP, FORM, GR "&type=unifiedapi&type=unifiedapi" CREDS, 400, "invalid_request"},
+	    {"POST", TP, FORM, GR "&grant_type=client_credentials" CREDS, 400, "invalid_request"},
+	    {"POST", TP, FORM, GR "&scope=a&scope=a" CREDS, 400, "invalid_request"},
+	    {"POST", TP, FORM, "grant_type=&client_id=" DEMO_ID "&client_secret=x", 400,
+	     "invalid_request"},
+	    /* badly encoded */
+	    {"POST", TP, FORM, GR "&client_id=%G1&client_secret=x", 400, "invalid_request"},
+	    {"POST", TP, FORM, GR "&client_id=" DEMO_ID "&client_secret=%", 400, "invalid_request"},
+	    {"POST", TP, FORM, GR "&x%=1" CREDS, 400, "invalid_request"},
+	    /* media types */
+	    {"POST", TP, "", GR CREDS, 400, "invalid_request"},
+	    {"POST", TP, "Content-Type: text/plain\r\n", GR CREDS, 400, "invalid_request"},
+	    {"POST", TP, "Content-Type: multipart/form-data; boundary=x\r\n", GR CREDS, 400,
+	     "invalid_request"},
+	    {"POST", TP, "Content-Type: application/x-www-form-urlencodedx\r\n", GR CREDS, 400,
+	     "invalid_request"},
+	    {"POST", TP, H_JSON, "{\"grant_type\":\"client_credentials\"}", 400, "invalid_request"},
+	    {"POST", TP, "Content-Type: application/json; x=application/x-www-form-urlencoded\r\n",
+	     GR CREDS, 400, "invalid_request"},
+	    /* Basic credentials: invalid UTF-8, NUL, escapes, no ':', not base64, too long */
+	    {"POST", TP, FORM BASIC("7aCAOng="), GR, 401, "invalid_client"},
+	    {"POST", TP, FORM BASIC("ZGVtby1jcm0tdXNlci0xMjr/"), GR, 401, "invalid_client"},
+	    {"POST", TP, FORM BASIC("ZGVtby1jcm0tdXNlci0xMjrArw=="), GR, 401, "invalid_client"},
+	    {"POST", TP, FORM BASIC("YQBiOng="), GR, 401, "invalid_client"},
+	    {"POST", TP, FORM BASIC("YSUwMDp4"), GR, 401, "invalid_client"},
+	    {"POST", TP, FORM BASIC("ZGVtby1jcm0tdXNlci0xMjpkZW1vLWNybS11c2VyLTEyLXNlY3JldCUwMA=="),
+	     GR, 401, "invalid_client"},
+	    {"POST", TP, FORM BASIC("ZGVtby1jcm0tdXNlci0xMg=="), GR, 401, "invalid_client"},
+	    {"POST", TP, FORM BASIC("!!!!"), GR, 401, "invalid_client"},
+	    {"POST", TP, FORM BASIC("ZGVtby1jcm0tdXNlci0xMjp4"), GR, 401, "invalid_client"},
+	    {"POST", TP, FORM "Authorization: Basic\r\n", GR, 401, "invalid_client"},
+	    {"POST", TP, FORM "Authorization: Bearer " TOK_U12 "\r\n", GR, 401, "invalid_client"},
+	    /* two Authorization headers: nginx refuses the request */
+	    {"POST", TP, FORM BASIC("YTpi") BASIC("YTpi"), GR, 400, "request_invalid"},
+	};
+	char *long_id = repeat(GR "&client_id=", "a", VALUE_OVER, "&client_secret=x");
+	char *long_secret = repeat(GR "&client_id=" DEMO_ID "&client_secret=", "s", VALUE_OVER, "");
+	char *long_grant = repeat("grant_type=", "g", VALUE_LONG, CREDS);
+	char *long_key = repeat(GR "&client_id=", "%FF", VALUE_LONG / 3, "&client_secret=x");
+	char *long_basic = repeat(FORM "Authorization: Basic ", "QUFB", BASIC_LONG / 4, "\r\n");
+	char *basic_id =
+	    repeat(FORM "Authorization: Basic ", "YWFh", VALUE_OVER / 3 + 1, "Ong=\r\n");
+	char *pairs = repeat(GR "&client_id=" DEMO_ID "&client_secret=x", "&a=b",
+	                     (BODY_LIMIT - sizeof(GR CREDS)) / 4 - 1, "");
+	char *over = repeat(GR "&pad=", "x", BODY_LIMIT, "");
+	char *huge = repeat(GR "&pad=", "x", BODY_HUGE, "");
+	{
+		const struct it_case big[] = {
+		    {"POST", TP, FORM, long_id, 400, "invalid_request"},
+		    {"POST", TP, FORM, long_secret, 400, "invalid_request"},
+		    {"POST", TP, FORM, long_grant, 400, "invalid_request"},
+		    {"POST", TP, FORM, long_key, 400, "invalid_request"},
+		    {"POST", TP, long_basic, GR, 401, "invalid_client"},
+		    {"POST", TP, basic_id, GR, 401, "invalid_client"},
+		    /* 16 KiB of parameters, within the limit: the secret is wrong */
+		    {"POST", TP, FORM, pairs, 401, "invalid_client"},
+		};
+		const struct framed_case sized[] = {
+		    {"16 KiB + 1 of form", "POST", TP, FORM, over, strlen(over), strlen(over), 0,
+		     413, "request_too_large"},
+		    {"16 KiB + 1 of form, chunked", "POST", TP, FORM, over, strlen(over), 0,
+		     CHUNK_SMALL, 413, "request_too_large"},
+		    {"4 MiB of form", "POST", TP, FORM, huge, strlen(huge), strlen(huge), 0, 413,
+		     "request_too_large"},
+		    {"4 MiB of form, chunked", "POST", TP, FORM, huge, strlen(huge), 0, CHUNK_LARGE,
+		     413, "request_too_large"},
+		    {"4 MiB, a Content-Length of 16 KiB + 1", "POST", TP, FORM, huge, strlen(huge),
+		     BODY_LIMIT + 1, 0, 413, "request_too_large"},
+		};
+		baseline();
+		RUN_TOKEN(cases);
+		RUN_TOKEN(big);
+		RUN_FRAMED(sized);
+		/* raw NUL bytes in the body */
+		TOKEN_RAW("a NUL byte in the secret", FORM, GR CREDS "\0", 400, "invalid_request");
+		TOKEN_RAW("a NUL byte in a name", FORM, GR "&client\0_id=" DEMO_ID, 400,
+		          "invalid_request");
+		TOKEN_RAW("a NUL byte between two parameters", FORM, GR "\0" CREDS, 400,
+		          "invalid_request");
+	}
+	free(long_id);
+	free(long_secret);
+	free(long_grant);
+	free(long_key);
+	free(long_basic);
+	free(basic_id);
+	free(pairs);
+	free(over);
+	free(huge);
+}
+
+/* Sends the cases in turn from addr, n requests in all; returns how many answered 429
+ * (the worker's throttle, in OAuth's form). Every other answer must be the case's. */
+static int token_rounds(const char *addr, const struct it_case *cases, size_t ncases, int n)
+{
+	struct http_resp r;
+	int throttled = 0;
+
+	cr_assert_eq(http_set_source(addr), 0);
+	for (int i = 0; i < n; i++) {
+		const struct it_case *c = &cases[(size_t)i % ncases];
+		it_req(&r, c->method, c->target, c->headers, c->body);
+		if (r.status == 429) {
+			yajl_val v = it_json(&r);
+			it_expect_str(it_str(v, "error"), "too_many_requests", "a 429");
+			yajl_tree_free(v);
+			throttled++;
+		} else {
+			cr_expect_eq(r.status, c->status, "%s: %d %s", c->body, r.status, r.body);
+		}
+		http_free(&r);
+	}
+	http_set_source(NULL);
+	return throttled;
+}
+
+/*
+ * Where a hostile token request is a failed client authentication (invalid_client: a
+ * key or secret no App has, malformed Basic credentials, another scheme), it counts
+ * toward the worker's throttle like a wrong secret: from one address, after 10 at a
+ * worker, that worker answers 429. A malformed request (invalid_request and the other
+ * 400s) tests no credentials and counts for nothing. The suite's own address is exempt,
+ * so this test sends from two others (fewer requests than nginx's per-address burst).
+ */
+Test(hostile, token_endpoint_failures_count_where_they_are_one)
+{
+	static const struct it_case fails[] = {
+	    {"POST", TP, FORM, GR "&client_id=%FF%FE&client_secret=x", 401, "invalid_client"},
+	    {"POST", TP, FORM, GR "&client_id=" DEMO_ID "&client_secret=%C0%80", 401,
+	     "invalid_client"},
+	    {"POST", TP, FORM BASIC("7aCAOng="), GR, 401, "invalid_client"},
+	    {"POST", TP, FORM BASIC("YQBiOng="), GR, 401, "invalid_client"},
+	    {"POST", TP, FORM "Authorization: Bearer " TOK_U12 "\r\n", GR, 401, "invalid_client"},
+	};
+	static const struct it_case malformed[] = {
+	    {"POST", TP, FORM, GR "&client_id=demo%00&client_secret=x", 400, "invalid_request"},
+	    {"POST", TP, FORM, GR "&client_id=a" CREDS, 400, "invalid_request"},
+	    {"POST", TP, "Content-Type: text/plain\r\n", GR CREDS, 400, "invalid_request"},
+	    {"POST", TP, FORM, "grant_type=%FF" CREDS, 400, "unsupported_grant_type"},
+	    {"POST", TP, FORM, GR CREDS "&scope=x", 400, "invalid_scope"},
+	};
+	long pids[WORKERS_MAX];
+	size_t workers = it_worker_pids(pids, WORKERS_MAX);
+	struct http_resp r;
+
+	/* with w workers, (OAUTH_FAILS_MAX - 1) * w + 1 failures fill one of them */
+	cr_assert(workers > 0 && (int)((OAUTH_FAILS_MAX - 1) * workers + 1) < TOKEN_ROUNDS / 2,
+	          "%zu workers", workers);
+	cr_expect_gt(
+	    token_rounds("127.0.0.11", fails, sizeof(fails) / sizeof(*fails), TOKEN_ROUNDS), 0,
+	    "%d failed authentications from one address, no 429", TOKEN_ROUNDS);
+	cr_expect_eq(token_rounds("127.0.0.12", malformed, sizeof(malformed) / sizeof(*malformed),
+	                          TOKEN_ROUNDS),
+	             0, "malformed requests were counted as failed authentications");
+	/* and that address may still ask for a token */
+	cr_assert_eq(http_set_source("127.0.0.12"), 0);
+	it_req(&r, "POST", TP, FORM, GR CREDS);
+	it_assert_status(&r, 200, "a token after the malformed requests");
+	http_free(&r);
+	http_set_source(NULL);
 }

@@ -250,6 +250,22 @@ Test(oauth, refusals)
 	     "Authorization: Basic ZGVtby1jcm0tdXNlci0xMjpkZW1vLWNybS11c2VyLTEyLXNlY3JldA==\r\n",
 	     GRANT "&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET, 400, "invalid_request"},
 	    {"bad escape", "", GRANT "&client_id=%zz&client_secret=x", 400, "invalid_request"},
+	    {"an empty grant_type: omitted (RFC 6749 3.1)", "",
+	     "grant_type=&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET, 400,
+	     "invalid_request"},
+	    {"grant_type without '='", "",
+	     "grant_type&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET, 400, "invalid_request"},
+	    {"an empty secret: none", "", GRANT "&client_id=" DEMO_ID "&client_secret=", 401,
+	     "invalid_client"},
+	    {"a scope: none is granted", "",
+	     GRANT "&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET "&scope=read", 400,
+	     "invalid_scope"},
+	    {"a scope, even the wrong secret's", "",
+	     GRANT "&client_id=" DEMO_ID "&client_secret=nope&scope=read%20write", 400,
+	     "invalid_scope"},
+	    {"scope twice", "",
+	     GRANT "&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET "&scope=a&scope=a", 400,
+	     "invalid_request"},
 	};
 	struct http_resp r;
 
@@ -257,6 +273,41 @@ Test(oauth, refusals)
 		long long before = tokens();
 		post(&r, v[i].headers, v[i].body);
 		expect_oauth_error(&r, v[i].status, v[i].code, before, v[i].label);
+		http_free(&r);
+	}
+}
+
+/* RFC 6749 section 3.1: a parameter sent without a value is as if omitted, whichever it
+ * is; a token is issued as if it were not there, and its answer names no scope. */
+Test(oauth, empty_values_count_as_omitted)
+{
+	static const struct {
+		const char *label, *headers, *body;
+	} v[] = {
+	    {"an empty type", "",
+	     "grant_type=client_credentials&type=&client_id=" DEMO_ID
+	     "&client_secret=" DEMO_SECRET},
+	    {"an empty scope", "",
+	     GRANT "&scope=&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET},
+	    {"an empty grant_type before the real one", "",
+	     "grant_type=&" GRANT "&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET},
+	    {"an empty secret after the real one", "",
+	     GRANT "&client_id=" DEMO_ID "&client_secret=" DEMO_SECRET "&client_secret="},
+	    {"empty body credentials beside Basic ones",
+	     "Authorization: Basic ZGVtby1jcm0tdXNlci0xMjpkZW1vLWNybS11c2VyLTEyLXNlY3JldA==\r\n",
+	     GRANT "&client_id=&client_secret"},
+	};
+	struct http_resp r;
+	char tok[64];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(*v); i++) {
+		long long before = tokens();
+		post(&r, v[i].headers, v[i].body);
+		cr_expect_eq(r.status, 200, "%s: %d %s", v[i].label, r.status, r.body);
+		if (r.status == 200) {
+			expect_token(&r, tok, sizeof(tok)); /* three members: no scope */
+			cr_expect_eq(tokens(), before + 1, "%s", v[i].label);
+		}
 		http_free(&r);
 	}
 }

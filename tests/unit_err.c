@@ -40,6 +40,7 @@ static const struct {
     {ERR_OAUTH_REQUEST, 400, "invalid_request", "Bad Request"},
     {ERR_OAUTH_CLIENT, 401, "invalid_client", "Unauthorized"},
     {ERR_OAUTH_GRANT, 400, "unsupported_grant_type", "Bad Request"},
+    {ERR_OAUTH_SCOPE, 400, "invalid_scope", "Bad Request"},
     /* Idempotency-Key (api.md section 6) */
     {ERR_IDEM_CONFLICT, 409, "idempotency_key_conflict", "Conflict"},
     {ERR_TOO_MANY, 429, "too_many_requests", "Too Many Requests"},

@@ -31,15 +31,108 @@ Test(oauth, form_ignores_other_parameters_and_empty_pairs)
 	struct oauth_form f;
 
 	cr_assert_eq(
-	    parse("&scope=a+b&grant_type=client_credentials&&redirect_uri=x%3Ay&state", &f), 0);
+	    parse("&audience=a+b&grant_type=client_credentials&&redirect_uri=x%3Ay&state", &f), 0);
 	cr_assert_eq(f.seen, OAUTH_F_GRANT);
 	cr_assert_eq(parse("", &f), 0);
 	cr_assert_eq(f.seen, 0u);
-	cr_assert_eq(parse("client_id=", &f), 0, "an empty value");
+}
+
+/* RFC 6749 section 3.1: a parameter sent without a value is treated as omitted, every
+ * one of them: not seen, and no repeat of one that has a value. */
+Test(oauth, form_empty_values_count_as_omitted)
+{
+	static const char *empty[] = {
+	    "grant_type=",
+	    "grant_type",
+	    "type=",
+	    "client_id=",
+	    "client_secret",
+	    "scope=",
+	    "grant_type=&type=&client_id=&client_secret=&scope=",
+	};
+	struct oauth_form f;
+
+	for (size_t i = 0; i < sizeof(empty) / sizeof(*empty); i++) {
+		cr_expect_eq(parse(empty[i], &f), 0, "%s", empty[i]);
+		cr_expect_eq(f.seen, 0u, "%s: seen %u", empty[i], f.seen);
+		cr_expect_str_eq(f.grant_type, "", "%s", empty[i]);
+		cr_expect_str_eq(f.client_id, "", "%s", empty[i]);
+	}
+	cr_assert_eq(parse("grant_type=&grant_type=client_credentials", &f), 0, "not a repeat");
+	cr_assert_eq(f.seen, OAUTH_F_GRANT);
+	cr_assert_str_eq(f.grant_type, "client_credentials");
+	cr_assert_eq(parse("client_id=k&client_id=&client_id", &f), 0, "not a repeat");
 	cr_assert_eq(f.seen, OAUTH_F_ID);
-	cr_assert_str_eq(f.client_id, "");
-	cr_assert_eq(parse("client_id", &f), 0, "no '=': an empty value");
-	cr_assert_eq(f.seen, OAUTH_F_ID);
+	cr_assert_str_eq(f.client_id, "k");
+	cr_assert_eq(parse("client_id=%zz", &f), -1, "a value is still well-formed first");
+	cr_assert_eq(parse("grant_type=+", &f), 0, "a blank is a value");
+	cr_assert_eq(f.seen, OAUTH_F_GRANT);
+}
+
+/* scope is read for its presence alone: any length, once, well-formed. */
+Test(oauth, form_notes_a_scope)
+{
+	char body[600];
+	struct oauth_form f;
+	int n;
+
+	cr_assert_eq(parse("scope=a+b&grant_type=client_credentials", &f), 0);
+	cr_assert_eq(f.seen, OAUTH_F_GRANT | OAUTH_F_SCOPE);
+	n = snprintf(body, sizeof(body), "scope=");
+	memset(body + n, 'b', 400);
+	body[n + 400] = '\0';
+	cr_assert_eq(parse(body, &f), 0, "longer than the values kept");
+	cr_assert_eq(f.seen, OAUTH_F_SCOPE);
+	cr_assert_eq(parse("scope=a&scope=b", &f), -1, "a repeat");
+	cr_assert_eq(parse("scope=%G1", &f), -1, "badly encoded");
+}
+
+/* A token request through issue() as far as the checks before the database (db NULL:
+ * one that got that far would crash the test). */
+static enum err ask(const char *body, const char *auth)
+{
+	char text[OAUTH_TOKEN_LEN + 1];
+	struct pc_req rq = {
+	    .method = "POST",
+	    .content_type = "application/x-www-form-urlencoded",
+	    .body = body,
+	    .body_len = strlen(body),
+	    .auth = auth,
+	    .auth_len = auth ? strlen(auth) : 0,
+	    .auth_count = auth != NULL,
+	};
+
+	return issue(NULL, &rq, text);
+}
+
+Test(oauth, issue_takes_empty_values_as_omitted)
+{
+	/* base64("bad key:s"): a Basic key no App can have, refused before the database */
+	const char *basic = "Basic YmFkIGtleTpz";
+
+	cr_assert_eq(ask("grant_type=&client_id=k&client_secret=s", NULL), ERR_OAUTH_REQUEST,
+	             "an empty grant_type is a missing one, not an unsupported one");
+	cr_assert_eq(ask("grant_type=client_credentials&type=", NULL), ERR_OAUTH_CLIENT,
+	             "an empty type is no type");
+	cr_assert_eq(ask("grant_type=client_credentials&client_id=&client_secret=", basic),
+	             ERR_OAUTH_CLIENT, "empty body credentials beside Basic are none");
+	cr_assert_eq(ask("grant_type=client_credentials&client_id=k&client_secret=", NULL),
+	             ERR_OAUTH_CLIENT, "no secret");
+	cr_assert_eq(ask("grant_type=client_credentials&client_id=k&client_secret=s", basic),
+	             ERR_OAUTH_REQUEST, "two ways of authentication still are");
+}
+
+Test(oauth, issue_refuses_a_scope)
+{
+	cr_assert_eq(ask("grant_type=client_credentials&scope=read", NULL), ERR_OAUTH_SCOPE);
+	cr_assert_eq(
+	    ask("grant_type=client_credentials&scope=read&client_id=k&client_secret=s", NULL),
+	    ERR_OAUTH_SCOPE, "before the client is authenticated");
+	cr_assert_eq(ask("grant_type=client_credentials&scope=", NULL), ERR_OAUTH_CLIENT,
+	             "an empty scope is none");
+	cr_assert_eq(ask("grant_type=password&scope=read", NULL), ERR_OAUTH_GRANT,
+	             "the grant first");
+	cr_assert_eq(ask("scope=read", NULL), ERR_OAUTH_REQUEST, "a grant_type first");
 }
 
 Test(oauth, form_decodes_names_too)
