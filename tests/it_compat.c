@@ -6,6 +6,7 @@
  * case checks the status, the body, the text the vendor's tool would return, and then
  * the database.
  */
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -828,6 +829,28 @@ Test(compat, template_serves_the_reference_with_hsts)
 	cr_expect(strstr(out, "content-security-policy:") != NULL ||
 	              strstr(out, "Content-Security-Policy:") != NULL,
 	          "the reference page keeps its own headers: %.600s", out);
+	free(out);
+}
+
+/* nginx's own error pages set headers of their own (Allow, Retry-After), and so inherit
+ * none of the server's: HSTS must be set on them too. POST to a static file is nginx's
+ * own 405. */
+Test(compat, template_error_pages_carry_hsts)
+{
+	char url[128], ca[4096], *out;
+	char *argv[] = {"curl", "-sS",  "-o",       "/dev/null", "-D", "-",
+	                "-X",   "POST", "--cacert", ca,          url,  NULL};
+
+	snprintf(ca, sizeof(ca), "%s", getenv("NODE_EXTRA_CA_CERTS"));
+	snprintf(url, sizeof(url), "%s/uapi/docs/index.html", tls_base);
+	cr_assert_eq(run(argv, NULL, &out), 0, "curl %s failed", url);
+	cr_expect(strncmp(out, "HTTP/2 405", 10) == 0 || strncmp(out, "HTTP/1.1 405", 12) == 0,
+	          "POST to the reference page: %.200s", out);
+	for (char *p = out; *p != '\0'; p++) /* header names in any case */
+		*p = (char)tolower((unsigned char)*p);
+	cr_expect(strstr(out, "allow: get, put") != NULL, "no Allow: %.600s", out);
+	cr_expect(strstr(out, "strict-transport-security: " HSTS) != NULL,
+	          "nginx's 405 lacks Strict-Transport-Security: %.600s", out);
 	free(out);
 }
 
