@@ -9,20 +9,17 @@
  * may have it mapped, and shrinking it would kill that one with SIGBUS.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "metrics.h"
+#include "shm.h"
 
 #define NS_PER_S 1000000000ULL
 
@@ -109,8 +106,11 @@ enum metrics_op metrics_op(const char *method, enum uri_route route)
  * given this layout's header; one with this layout's header is used as it is; anything
  * else is refused (-1). The magic is written last.
  */
-static int adopt(struct metrics_shared *sh, int64_t now)
+static int adopt(void *mem, void *now_p)
 {
+	struct metrics_shared *sh = mem;
+	int64_t now = *(const int64_t *)now_p;
+
 	if (sh->magic == 0 && sh->version == 0 && sh->size == 0) {
 		memset(sh, 0, sizeof(*sh));
 		sh->version = METRICS_VERSION;
@@ -126,61 +126,16 @@ static int adopt(struct metrics_shared *sh, int64_t now)
 	return -1;
 }
 
-/* The pool's file, mapped shared; NULL (logged) when it cannot be used. */
-static struct metrics_shared *map_file(const char *path)
-{
-	struct metrics_shared *sh = NULL;
-	const char *why = NULL;
-	struct stat st;
-	int fd, err = 0;
-
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		log_msg("metrics: cannot open %s: errno=%d; counting this worker only", path,
-		        errno);
-		return NULL;
-	}
-	/* Workers that start together: one sizes and initializes, the others wait here. */
-	if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
-		why = "cannot lock it";
-		err = errno;
-	} else if (!S_ISREG(st.st_mode)) {
-		why = "not a regular file";
-	} else if (st.st_size != 0 && st.st_size != (off_t)sizeof(*sh)) {
-		why = "a file of another layout (size)";
-	} else if (st.st_size == 0 && ftruncate(fd, (off_t)sizeof(*sh)) != 0) {
-		why = "cannot size it";
-		err = errno;
-	} else if ((sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) ==
-	           MAP_FAILED) {
-		sh = NULL;
-		why = "cannot map it";
-		err = errno;
-	} else if (adopt(sh, (int64_t)time(NULL)) != 0) {
-		munmap(sh, sizeof(*sh));
-		sh = NULL;
-		why = "a file of another layout (header)";
-	}
-	/* Unlocked explicitly: the mapping holds the open file description, and with it
-	 * the lock, after close. */
-	flock(fd, LOCK_UN);
-	close(fd);
-	if (why != NULL && err != 0)
-		log_msg("metrics: %s: %s: errno=%d; counting this worker only", path, why, err);
-	else if (why != NULL)
-		log_msg("metrics: %s: %s; counting this worker only", path, why);
-	return sh;
-}
-
 /* The worker's own counters, when the pool has no file. */
 static struct metrics_shared *map_private(void)
 {
 	struct metrics_shared *sh =
 	    mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int64_t now = (int64_t)time(NULL);
 
 	if (sh == MAP_FAILED)
 		return NULL;
-	adopt(sh, (int64_t)time(NULL)); /* zero-filled: always adopted */
+	adopt(sh, &now); /* zero-filled: always adopted */
 	return sh;
 }
 
@@ -188,6 +143,7 @@ struct metrics *metrics_open(const char *path)
 {
 	static _Atomic uint64_t probe;
 	struct metrics *m;
+	int64_t now = (int64_t)time(NULL);
 
 	/* Counters shared between processes must be lock-free: a lock-based atomic's
 	 * lock is in one process's memory, not in the mapping. */
@@ -198,7 +154,9 @@ struct metrics *metrics_open(const char *path)
 	}
 	if ((m = malloc(sizeof(*m))) == NULL)
 		return NULL;
-	m->sh = path != NULL && *path != '\0' ? map_file(path) : NULL;
+	m->sh = path != NULL && *path != '\0' ? shm_map(path, sizeof(*m->sh), adopt, &now,
+	                                                "metrics", "counting this worker only")
+	                                      : NULL;
 	m->pool_wide = m->sh != NULL;
 	if (m->sh == NULL && (m->sh = map_private()) == NULL) {
 		log_msg("metrics: cannot map memory: errno=%d", errno);

@@ -23,19 +23,17 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "resp.h"
+#include "shm.h"
 #include "throttle.h"
 
 _Static_assert((THROTTLE_ENTRIES & (THROTTLE_ENTRIES - 1)) == 0, "a power of two");
@@ -379,10 +377,12 @@ static void new_secret(uint64_t s[2])
  * died initializing it, so that no worker uses it) is initialized; one with this
  * layout's header is used as it is; anything else is refused (-1).
  */
-static int adopt(struct throttle_table *tab)
+static int adopt(void *mem, void *arg)
 {
+	struct throttle_table *tab = mem;
 	uint64_t s[2];
 
+	(void)arg;
 	if (tab->magic == 0) {
 		new_secret(s);
 		return throttle_table_init(tab, 1, s);
@@ -391,54 +391,6 @@ static int adopt(struct throttle_table *tab)
 	    tab->size == (uint32_t)sizeof(*tab))
 		return 0;
 	return -1;
-}
-
-/* The host's table in path, mapped shared; NULL (logged) when it cannot be used. */
-static struct throttle_table *map_file(const char *path)
-{
-	struct throttle_table *tab = NULL;
-	const char *why = NULL;
-	struct stat st;
-	int fd, err = 0;
-
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		log_msg("throttle: cannot open %s: errno=%d; counting failures in this worker "
-		        "only",
-		        path, errno);
-		return NULL;
-	}
-	/* Workers that start together: one sizes and initializes, the others wait here. */
-	if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
-		why = "cannot lock it";
-		err = errno;
-	} else if (!S_ISREG(st.st_mode)) {
-		why = "not a regular file";
-	} else if (st.st_size != 0 && st.st_size != (off_t)sizeof(*tab)) {
-		why = "a file of another layout (size)";
-	} else if (st.st_size == 0 && ftruncate(fd, (off_t)sizeof(*tab)) != 0) {
-		why = "cannot size it";
-		err = errno;
-	} else if ((tab = mmap(NULL, sizeof(*tab), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) ==
-	           MAP_FAILED) {
-		tab = NULL;
-		why = "cannot map it";
-		err = errno;
-	} else if (adopt(tab) != 0) {
-		munmap(tab, sizeof(*tab));
-		tab = NULL;
-		why = "a file of another layout (header), or its lock cannot be made";
-	}
-	/* Unlocked explicitly: the mapping holds the open file description, and with it
-	 * the lock, after close. */
-	flock(fd, LOCK_UN);
-	close(fd);
-	if (why != NULL && err != 0)
-		log_msg("throttle: %s: %s: errno=%d; counting failures in this worker only", path,
-		        why, err);
-	else if (why != NULL)
-		log_msg("throttle: %s: %s; counting failures in this worker only", path, why);
-	return tab;
 }
 
 /* The worker's own table, when the host's cannot be had. */
@@ -466,7 +418,8 @@ int throttle_open(struct throttle *t, const char *path, const char *list)
 	if (path == NULL || *path == '\0')
 		log_msg("throttle: PC_THROTTLE is not set: counting failures in this worker only");
 	else
-		tab = map_file(path);
+		tab = shm_map(path, sizeof(*tab), adopt, NULL, "throttle",
+		              "counting failures in this worker only");
 	shared = tab != NULL;
 	if (tab == NULL && (tab = map_private()) == NULL) {
 		log_msg("throttle: cannot map memory: errno=%d", errno);
