@@ -236,18 +236,25 @@ Test(events, one_views_changes_are_numbered_in_commit_order)
 {
 	long long before = last_seq("3");
 	PGconn *a = db_open(), *b = db_open();
+	static const char *const act = "SELECT pc_action(1, 3, 12, '0003*210', '444444', '01', "
+	                               "$1, 'wav', $2)";
+	char ra[64], rb[64];
+	const char *va[2] = {"stop", ra}, *vb[2] = {"start", rb};
 	PGresult *r;
+
+	/* request ids of this run alone (events outlive the demo data) */
+	snprintf(ra, sizeof(ra), "order-a-%lld", it_event_mark());
+	snprintf(rb, sizeof(rb), "order-b-%lld", it_event_mark());
 
 	db_run(b, "BEGIN");
 	db_run(b, "SELECT pg_current_xact_id()"); /* B's transaction id, the older */
 	db_run(a, "BEGIN");
 	db_run(a, "SELECT pg_current_xact_id()");
-	db_run(a, "SELECT pc_action(1, 3, 12, '0003*210', '444444', '01', 'stop', 'wav', "
-	          "'order-a')");
+	r = PQexecParams(a, act, 2, NULL, va, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(a));
+	PQclear(r);
 	/* B waits for A's lock on view 01 */
-	cr_assert_eq(PQsendQuery(b, "SELECT pc_action(1, 3, 12, '0003*210', '444444', '01', "
-	                            "'start', 'wav', 'order-b')"),
-	             1);
+	cr_assert_eq(PQsendQueryParams(b, act, 2, NULL, vb, NULL, NULL, 0), 1);
 	it_nap(200);
 	db_run(a, "COMMIT");
 	while ((r = PQgetResult(b)) != NULL) {
@@ -258,8 +265,8 @@ Test(events, one_views_changes_are_numbered_in_commit_order)
 	PQfinish(a);
 	PQfinish(b);
 	cr_assert_eq(last_seq("3"), before + 2);
-	cr_expect_eq(seq_of("order-a"), before + 1, "the stop, committed first");
-	cr_expect_eq(seq_of("order-b"), before + 2, "the start, committed second");
+	cr_expect_eq(seq_of(ra), before + 1, "the stop, committed first");
+	cr_expect_eq(seq_of(rb), before + 2, "the start, committed second");
 }
 
 Test(events, consumer_killed_and_restarted_prints_each_event_once_in_order)
