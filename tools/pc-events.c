@@ -11,9 +11,11 @@
  * killed in between prints that event again on standard output; with -o it reads the
  * numbers back from FILE when it starts, and prints every event exactly once.
  *
- * It LISTENs on recording_events and reads whatever is past its acknowledgements when
- * notified, when it starts or reconnects, and every POLL_S seconds (a notification sent
- * while it was away is not queued for it). The database: PC_DB (a libpq conninfo) or the
+ * It LISTENs on recording_events and, when notified, when it starts or reconnects, and
+ * every POLL_S seconds (a notification sent while it was away is not queued for it),
+ * numbers what committed since (pc_events_seal, in a transaction of its own, so the
+ * numbers are durable before it reads them) and reads whatever is past its
+ * acknowledgements (pc_events_read). The database: PC_DB (a libpq conninfo) or the
  * PG* variables. SIGTERM or SIGINT: it stops after the batch in hand.
  */
 #include <errno.h>
@@ -49,14 +51,15 @@ struct seen {
 	int n;
 };
 
+/* Numbers what committed since the last seal (schema/013), in a transaction of its own:
+ * durable before it is read. */
+static const char *const seal_sql = "SELECT pc_events_seal()";
+
 static const char *const read_sql =
-    "SELECT e.org_id, e.seq, e.action, e.call_id, e.view_id, x.number, e.actor_user_id, "
-    "e.app_id, to_char(e.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "to_char(e.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "e.format, e.request_id "
-    "FROM recording_event e JOIN extension x ON x.id = e.extension_id "
-    "LEFT JOIN event_ack a ON a.consumer = $1 AND a.org_id = e.org_id "
-    "WHERE e.seq > coalesce(a.seq, 0) ORDER BY e.org_id, e.seq LIMIT " BATCH;
+    "SELECT org_id, seq, action, call_id, view_id, extension, actor_user_id, app_id, "
+    "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "to_char(stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "format, request_id FROM pc_events_read($1, " BATCH ")";
 
 static const char *const ack_sql =
     "INSERT INTO event_ack AS a (consumer, org_id, seq) VALUES ($1, $2::bigint, $3::bigint) "
@@ -171,8 +174,15 @@ static int drain(PGconn *c, const char *name, FILE *out, int sync)
 	int total = 0;
 
 	for (;;) {
-		PGresult *r = PQexecParams(c, read_sql, 1, NULL, v, NULL, NULL, 0);
+		PGresult *r = PQexec(c, seal_sql);
 		int n;
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			fprintf(stderr, "pc-events: seal failed: %s", PQerrorMessage(c));
+			PQclear(r);
+			return -1;
+		}
+		PQclear(r);
+		r = PQexecParams(c, read_sql, 1, NULL, v, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			fprintf(stderr, "pc-events: read failed: %s", PQerrorMessage(c));
 			PQclear(r);
