@@ -247,6 +247,14 @@ static int wait_notify(PGconn *c)
 	fd_set rd;
 	PGnotify *nt;
 
+	/* A notification that came in with a query's answer waits in libpq, not in the
+	 * socket: select would sleep the whole poll interval on it. */
+	if ((nt = PQnotifies(c)) != NULL) {
+		do
+			PQfreemem(nt);
+		while ((nt = PQnotifies(c)) != NULL);
+		return 0;
+	}
 	FD_ZERO(&rd);
 	FD_SET(fd, &rd);
 	if (select(fd + 1, &rd, NULL, NULL, &tv) < 0 && errno != EINTR)
