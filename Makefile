@@ -139,11 +139,17 @@ ifeq ($(SAN),1)
 check: suite
 else
 check: deps-check
+	@date -u +'== %T lint'
 	$(MAKE) lint
+	@date -u +'== %T suite'
 	$(MAKE) suite
+	@date -u +'== %T suite with sanitizers'
 	$(MAKE) suite SAN=1
+	@date -u +'== %T valgrind'
 	$(MAKE) valgrind
+	@date -u +'== %T fuzz corpora'
 	tools/fuzz check
+	@date -u +'== %T done'
 endif
 
 # Direct, then behind a PgBouncer in transaction pooling (the worker's two ways to the

@@ -11,6 +11,12 @@
  * killed in between prints that event again on standard output; with -o it reads the
  * numbers back from FILE when it starts, and prints every event exactly once.
  *
+ * Acknowledgements are committed without waiting for the disk (synchronous_commit off):
+ * the consumer keeps the last number it printed per organization and acknowledges them
+ * all again on every new connection, so one lost in a database crash is made good before
+ * anything is read. (A batch's numbers themselves are durable before they are read:
+ * pc_events_seal commits synchronously whatever the session says.)
+ *
  * It LISTENs on recording_events and, when notified, when it starts or reconnects, and
  * every POLL_S seconds (a notification sent while it was away is not queued for it),
  * numbers what committed since (pc_events_seal, in a transaction of its own, so the
@@ -33,7 +39,8 @@
 #define BATCH "500"   /* events read per query */
 #define POLL_S 5      /* read even without a notification this often */
 #define RETRY_S 1     /* wait before reconnecting */
-#define ORGS_MAX 4096 /* organizations whose numbers are read back from FILE */
+#define MARKS_MIN 64  /* first size of an organization -> number map (a power of 2) */
+#define NUM_MAX 24    /* a bigint in decimal, with its comma */
 #define LINE_MAX 4096 /* longest line read back from FILE */
 #define NAME_DEFAULT "pbx"
 
@@ -45,11 +52,12 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-/* The last number per organization printed and not yet acknowledged: found in FILE at
- * start, or printed just before the connection was lost. */
-struct seen {
-	long long org[ORGS_MAX], seq[ORGS_MAX];
-	int n;
+/* Organization -> highest number, open addressing (organization ids are positive: 0 is
+ * a free slot). Used for what was ever printed (found in FILE at start, then each batch)
+ * and for the batch in hand. */
+struct marks {
+	long long *org, *seq;
+	size_t cap, n;
 };
 
 /* Numbers what committed since the last seal (schema/013), in a transaction of its own:
@@ -62,54 +70,117 @@ static const char *const read_sql =
     "to_char(stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "format, request_id FROM pc_events_read($1, " BATCH ")";
 
+/* Every organization of a batch in one statement, one commit. */
 static const char *const ack_sql =
-    "INSERT INTO event_ack AS a (consumer, org_id, seq) VALUES ($1, $2::bigint, $3::bigint) "
+    "INSERT INTO event_ack AS a (consumer, org_id, seq) "
+    "SELECT $1, o, s FROM unnest($2::bigint[], $3::bigint[]) AS u (o, s) "
     "ON CONFLICT (consumer, org_id) DO UPDATE SET seq = greatest(a.seq, EXCLUDED.seq), "
     "acked_at = now()";
 
-/* Acknowledges seq of org. 0 or -1. */
-static int ack(PGconn *c, const char *name, long long org, long long seq)
+static const char *const async_sql = "SET synchronous_commit = off";
+
+/* Notes seq for org (the highest one stays). 0, or -1 when out of memory. */
+static int marks_note(struct marks *m, long long org, long long seq)
 {
-	char o[24], s[24];
-	const char *v[3] = {name, o, s};
-	PGresult *r;
-	int rc;
+	unsigned long long h;
+	size_t i;
 
-	snprintf(o, sizeof(o), "%lld", org);
-	snprintf(s, sizeof(s), "%lld", seq);
-	r = PQexecParams(c, ack_sql, 3, NULL, v, NULL, NULL, 0);
-	rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
-	PQclear(r);
-	return rc;
-}
-
-/* Notes seq as printed for org (the highest one stays). -1 when sn is full. */
-static int seen_note(struct seen *sn, long long org, long long seq)
-{
-	int i;
-
-	for (i = 0; i < sn->n && sn->org[i] != org; i++)
-		;
-	if (i == sn->n) {
-		if (sn->n == ORGS_MAX)
+	if (2 * (m->n + 1) > m->cap) { /* at most half full */
+		struct marks g = {.cap = m->cap ? 2 * m->cap : MARKS_MIN};
+		g.org = calloc(g.cap, sizeof(*g.org));
+		g.seq = calloc(g.cap, sizeof(*g.seq));
+		if (g.org == NULL || g.seq == NULL) {
+			free(g.org);
+			free(g.seq);
 			return -1;
-		sn->org[sn->n++] = org;
-		sn->seq[i] = 0;
+		}
+		for (i = 0; i < m->cap; i++)
+			if (m->org[i] != 0)
+				marks_note(&g, m->org[i], m->seq[i]);
+		free(m->org);
+		free(m->seq);
+		*m = g;
 	}
-	if (seq > sn->seq[i])
-		sn->seq[i] = seq;
+	h = (unsigned long long)org * 0x9E3779B97F4A7C15ULL; /* Fibonacci hashing */
+	for (i = (size_t)(h ^ h >> 29) & (m->cap - 1); m->org[i] != 0 && m->org[i] != org;
+	     i = (i + 1) & (m->cap - 1))
+		;
+	if (m->org[i] == 0) {
+		m->org[i] = org;
+		m->seq[i] = seq;
+		m->n++;
+	} else if (seq > m->seq[i])
+		m->seq[i] = seq;
 	return 0;
 }
 
+static void marks_clear(struct marks *m)
+{
+	if (m->n == 0)
+		return;
+	memset(m->org, 0, m->cap * sizeof(*m->org));
+	m->n = 0;
+}
+
+/* The marks of m as two bigint[] literals, "{o1,o2}" and "{s1,s2}", into *orgs and
+ * *seqs (to free). 0 or -1. */
+static int marks_arrays(const struct marks *m, char **orgs, char **seqs)
+{
+	size_t size = 3 + m->n * NUM_MAX, lo = 0, ls = 0;
+	char *o = malloc(size), *s = malloc(size);
+
+	if (o == NULL || s == NULL) {
+		free(o);
+		free(s);
+		return -1;
+	}
+	o[lo++] = '{';
+	s[ls++] = '{';
+	for (size_t i = 0; i < m->cap; i++) {
+		if (m->org[i] == 0)
+			continue;
+		lo += (size_t)snprintf(o + lo, size - lo, "%s%lld", lo > 1 ? "," : "", m->org[i]);
+		ls += (size_t)snprintf(s + ls, size - ls, "%s%lld", ls > 1 ? "," : "", m->seq[i]);
+	}
+	o[lo++] = '}';
+	s[ls++] = '}';
+	o[lo] = s[ls] = '\0';
+	*orgs = o;
+	*seqs = s;
+	return 0;
+}
+
+/* Acknowledges every mark of m, in one statement. 0 or -1. */
+static int ack(PGconn *c, const char *name, const struct marks *m)
+{
+	char *orgs, *seqs;
+	const char *v[3];
+	PGresult *r;
+	int rc;
+
+	if (m->n == 0)
+		return 0;
+	if (marks_arrays(m, &orgs, &seqs) != 0)
+		return -1;
+	v[0] = name;
+	v[1] = orgs;
+	v[2] = seqs;
+	r = PQexecParams(c, ack_sql, 3, NULL, v, NULL, NULL, 0);
+	rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+	PQclear(r);
+	free(orgs);
+	free(seqs);
+	return rc;
+}
+
 /* Reads FILE back: drops a last line cut short, and notes the last number per
- * organization. 0, or -1 when FILE cannot be read or holds too many organizations. */
-static int read_back(const char *path, struct seen *sn)
+ * organization. 0, or -1 when FILE cannot be read or memory is short. */
+static int read_back(const char *path, struct marks *printed)
 {
 	char line[LINE_MAX];
 	long good = 0;
 	FILE *f = fopen(path, "r");
 
-	sn->n = 0;
 	if (f == NULL)
 		return errno == ENOENT ? 0 : -1;
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -122,7 +193,7 @@ static int read_back(const char *path, struct seen *sn)
 		    sscanf(p, "\"org\":%lld", &org) != 1 ||
 		    (p = strstr(line, "\"seq\":")) == NULL || sscanf(p, "\"seq\":%lld", &seq) != 1)
 			continue;
-		if (seen_note(sn, org, seq) != 0) {
+		if (marks_note(printed, org, seq) != 0) {
 			fclose(f);
 			return -1;
 		}
@@ -177,11 +248,13 @@ static int print_event(const PGresult *r, int i, FILE *out)
 }
 
 /* Prints and acknowledges the events past the acknowledgements, a batch at a time.
- * What is printed is noted in pending until it is acknowledged: a connection lost in
- * between (a database restart) leaves it there, and it is acknowledged on the next
- * connection before anything is read, so nothing is printed twice. Returns how many
- * were printed, or -1 on a database or output error. */
-static int drain(PGconn *c, const char *name, FILE *out, int sync, struct seen *pending)
+ * What is printed is noted in printed before it is acknowledged: a connection lost in
+ * between (a database restart), or an acknowledgement lost with the database's unflushed
+ * commits, is made good on the next connection before anything is read, so nothing is
+ * printed twice. batch: the batch in hand. Returns how many were printed, or -1 on a
+ * database, output or memory error. */
+static int drain(PGconn *c, const char *name, FILE *out, int sync, struct marks *printed,
+                 struct marks *batch)
 {
 	const char *v[1] = {name};
 	int total = 0;
@@ -214,24 +287,23 @@ static int drain(PGconn *c, const char *name, FILE *out, int sync, struct seen *
 			return -1;
 		}
 		/* the last row of each organization carries its highest number */
+		marks_clear(batch);
 		for (int i = 0; i < n; i++) {
+			long long org, seq;
 			if (i + 1 < n && strcmp(PQgetvalue(r, i, 0), PQgetvalue(r, i + 1, 0)) == 0)
 				continue;
-			if (seen_note(pending, atoll(PQgetvalue(r, i, 0)),
-			              atoll(PQgetvalue(r, i, 1))) != 0) {
+			org = atoll(PQgetvalue(r, i, 0));
+			seq = atoll(PQgetvalue(r, i, 1));
+			if (marks_note(printed, org, seq) != 0 || marks_note(batch, org, seq) != 0) {
 				PQclear(r);
 				return -1;
 			}
 		}
 		PQclear(r);
-		for (int i = 0; i < pending->n; i++) {
-			if (ack(c, name, pending->org[i], pending->seq[i]) != 0) {
-				fprintf(stderr, "pc-events: acknowledge failed: %s",
-				        PQerrorMessage(c));
-				return -1;
-			}
+		if (ack(c, name, batch) != 0) {
+			fprintf(stderr, "pc-events: acknowledge failed: %s", PQerrorMessage(c));
+			return -1;
 		}
-		pending->n = 0;
 		total += n;
 		if (n < atoi(BATCH) || stopping)
 			return total;
@@ -269,7 +341,7 @@ static int wait_notify(PGconn *c)
 int main(int argc, char **argv)
 {
 	const char *name = NAME_DEFAULT, *path = NULL, *db = getenv("PC_DB");
-	static struct seen sn;
+	struct marks printed = {0}, batch = {0};
 	struct sigaction sa;
 	FILE *out = stdout;
 	int opt;
@@ -289,7 +361,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	if (path != NULL) {
-		if (read_back(path, &sn) != 0 || (out = fopen(path, "a")) == NULL) {
+		if (read_back(path, &printed) != 0 || (out = fopen(path, "a")) == NULL) {
 			fprintf(stderr, "pc-events: cannot use %s: %s\n", path, strerror(errno));
 			return 1;
 		}
@@ -299,19 +371,22 @@ int main(int argc, char **argv)
 		PGresult *r;
 		int ok = PQstatus(c) == CONNECTION_OK;
 
-		/* what is printed (FILE, or a batch whose acknowledgement the connection lost)
-		 * is acknowledged before reading on */
-		for (int i = 0; ok && i < sn.n; i++)
-			ok = ack(c, name, sn.org[i], sn.seq[i]) == 0;
+		if (ok) {
+			r = PQexec(c, async_sql);
+			ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+			PQclear(r);
+		}
+		/* what is printed (FILE, or a batch whose acknowledgement was lost) is
+		 * acknowledged before reading on */
+		if (ok)
+			ok = ack(c, name, &printed) == 0;
 		if (ok) {
 			r = PQexec(c, "LISTEN recording_events");
 			ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 			PQclear(r);
 		}
-		if (ok)
-			sn.n = 0;
 		while (ok && !stopping)
-			ok = drain(c, name, out, path != NULL, &sn) >= 0 &&
+			ok = drain(c, name, out, path != NULL, &printed, &batch) >= 0 &&
 			     (stopping || wait_notify(c) == 0);
 		if (!ok && !stopping) {
 			fprintf(stderr, "pc-events: database: %s", PQerrorMessage(c));
@@ -324,5 +399,9 @@ int main(int argc, char **argv)
 		if (!stopping)
 			sleep(RETRY_S);
 	}
+	free(printed.org);
+	free(printed.seq);
+	free(batch.org);
+	free(batch.seq);
 	return fclose(out) == 0 ? 0 : 1;
 }
