@@ -1,6 +1,8 @@
-/* it_events.c - the event stream: numbers per organization without gaps, and the
- * consumer (build/pc-events), killed and restarted mid-stream, printing every event
- * exactly once and in order.
+/* it_events.c - the event stream: numbers per organization without gaps, given after
+ * commit (a change waits for no other of its organization; one view's changes numbered
+ * in commit order; a rolled-back change never numbered), and the consumer
+ * (build/pc-events), killed and restarted mid-stream and across a database restart,
+ * printing every event exactly once and in order.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -19,8 +21,11 @@
 
 TestSuite(events, .init = it_restore_demo, .fini = it_restore_demo, .timeout = 180);
 
+/* The last number of org, once what committed is sealed (numbers are given then:
+ * schema/013_event_stream.sql). */
 static long long last_seq(const char *org)
 {
+	DB_LL("SELECT pc_events_seal()");
 	return DB_LL("SELECT coalesce((SELECT last FROM event_seq WHERE org_id = $1::bigint), 0)",
 	             org);
 }
@@ -108,7 +113,7 @@ Test(events, numbers_have_no_gaps_after_a_rollback)
 	long long before = last_seq("3");
 	struct http_resp r;
 
-	/* a change made and rolled back takes its number back with it */
+	/* a change made and rolled back is never numbered */
 	DB_EXEC("DO $$ BEGIN PERFORM pc_action(1, 3, 12, '0003*210', '444444', '01', 'stop', "
 	        "'wav', 'rolled-back'); RAISE EXCEPTION 'undo'; EXCEPTION WHEN raise_exception "
 	        "THEN NULL; END $$");
@@ -117,10 +122,151 @@ Test(events, numbers_have_no_gaps_after_a_rollback)
 	it_assert_status(&r, 202, "stop");
 	http_free(&r);
 	cr_assert_eq(last_seq("3"), before + 1);
-	cr_assert_eq(DB_LL("SELECT count(*) FROM recording_event WHERE org_id = 3 AND seq = "
-	                   "(SELECT last FROM event_seq WHERE org_id = 3) AND action = 'stop' "
-	                   "AND call_id = '444444' AND request_id <> 'rolled-back'"),
+	cr_assert_eq(DB_LL("SELECT count(*) FROM recording_event e JOIN event_number n ON "
+	                   "n.event_id = e.id WHERE n.org_id = 3 AND n.seq = "
+	                   "(SELECT last FROM event_seq WHERE org_id = 3) AND e.action = 'stop' "
+	                   "AND e.call_id = '444444' AND e.request_id <> 'rolled-back'"),
 	             1);
+	cr_assert_eq(DB_LL("SELECT count(*) FROM recording_event WHERE request_id = 'rolled-back'"),
+	             0);
+}
+
+/* Until the service answers again after a database restart (a worker reconnects on
+ * its next request). */
+static void wait_serving(void)
+{
+	struct http_resp r;
+	int status = 0;
+
+	for (double t0 = it_now(); status != 200 && it_now() - t0 < 10.0; it_nap(50)) {
+		it_get(&r, NULL, "/uapi/health");
+		status = r.status;
+		http_free(&r);
+	}
+	cr_assert_eq(status, 200, "the service did not answer after the database restarted");
+}
+
+/* A connection of the test's own (PG* variables: the schema's owner). */
+static PGconn *db_open(void)
+{
+	PGconn *c = PQconnectdb("");
+
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+	return c;
+}
+
+static void db_run(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	ExecStatusType st = PQresultStatus(r);
+
+	cr_assert(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
+	          PQerrorMessage(c));
+	PQclear(r);
+}
+
+/* The number of the event of one call whose request id is rid; 0 when unnumbered. */
+static long long seq_of(const char *rid)
+{
+	return DB_LL("SELECT coalesce((SELECT n.seq FROM recording_event e JOIN event_number n "
+	             "ON n.event_id = e.id WHERE e.request_id = $1), 0)",
+	             rid);
+}
+
+/*
+ * Two changes of one organization on different views: the second commits while the
+ * first is still open (an event written, not committed), and is numbered without it; the
+ * first is numbered when it commits, after the second, though it was written first.
+ */
+Test(events, a_change_waits_for_no_other_of_its_organization)
+{
+	long long before = last_seq("3"), mark = it_event_mark();
+	struct it_held h = {.ok = 0};
+	PGconn *a = db_open();
+	long long done = 0;
+	char *rid, ms[24];
+
+	snprintf(ms, sizeof(ms), "%lld", mark);
+
+	/* an event of organization 3, written and not committed */
+	db_run(a, "BEGIN");
+	db_run(a, "INSERT INTO recording_event (org_id, call_id, view_id, extension_id, action, "
+	          "started_at, stopped_at, format) SELECT org_id, call_id, id, extension_id, "
+	          "'end', now(), now(), 'wav' FROM phone_call_view WHERE call_id = '555555' "
+	          "AND id = '01'");
+	/* a StopRecording of another view of organization 3 */
+	cr_assert_eq(pthread_create(&h.thread, NULL, it_held_put, &h), 0);
+	for (double t0 = it_now(); done == 0 && it_now() - t0 < 3.0; it_nap(20))
+		done = DB_LL("SELECT count(*) FROM recording_event WHERE id > $1::bigint AND "
+		             "call_id = '444444' AND action = 'stop'",
+		             ms);
+	cr_expect_eq(done, 1, "the PUT waited for another change of its organization to commit");
+	if (done == 0)
+		db_run(a, "ROLLBACK"); /* let it go, to end the test */
+	pthread_join(h.thread, NULL);
+	cr_assert(h.ok, "the PUT got no answer");
+	it_assert_status(&h.r, 202, "stop");
+	rid = strdup(http_header(&h.r, "X-Request-Id"));
+	http_free(&h.r);
+	cr_assert(done == 1);
+
+	/* numbered while the first is still open */
+	cr_expect_eq(last_seq("3"), before + 1);
+	cr_expect_eq(seq_of(rid), before + 1);
+	cr_expect_eq(DB_LL("SELECT count(*) FROM event_number n JOIN recording_event e ON "
+	                   "e.id = n.event_id WHERE e.call_id = '555555' AND e.id > $1::bigint",
+	                   ms),
+	             0, "an uncommitted event was numbered");
+	/* the first commits: numbered next */
+	db_run(a, "COMMIT");
+	PQfinish(a);
+	cr_expect_eq(last_seq("3"), before + 2);
+	cr_expect_eq(DB_LL("SELECT n.seq FROM event_number n JOIN recording_event e ON "
+	                   "e.id = n.event_id WHERE e.call_id = '555555' AND e.id > $1::bigint",
+	                   ms),
+	             before + 2);
+	free(rid);
+}
+
+/*
+ * Two changes of one view, numbered in the order they committed, whatever the order of
+ * their transactions' ids: B takes its id first, then waits for A's lock on the view.
+ */
+Test(events, one_views_changes_are_numbered_in_commit_order)
+{
+	long long before = last_seq("3");
+	PGconn *a = db_open(), *b = db_open();
+	static const char *const act = "SELECT pc_action(1, 3, 12, '0003*210', '444444', '01', "
+	                               "$1, 'wav', $2)";
+	char ra[64], rb[64];
+	const char *va[2] = {"stop", ra}, *vb[2] = {"start", rb};
+	PGresult *r;
+
+	/* request ids of this run alone (events outlive the demo data) */
+	snprintf(ra, sizeof(ra), "order-a-%lld", it_event_mark());
+	snprintf(rb, sizeof(rb), "order-b-%lld", it_event_mark());
+
+	db_run(b, "BEGIN");
+	db_run(b, "SELECT pg_current_xact_id()"); /* B's transaction id, the older */
+	db_run(a, "BEGIN");
+	db_run(a, "SELECT pg_current_xact_id()");
+	r = PQexecParams(a, act, 2, NULL, va, NULL, NULL, 0);
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(a));
+	PQclear(r);
+	/* B waits for A's lock on view 01 */
+	cr_assert_eq(PQsendQueryParams(b, act, 2, NULL, vb, NULL, NULL, 0), 1);
+	it_nap(200);
+	db_run(a, "COMMIT");
+	while ((r = PQgetResult(b)) != NULL) {
+		cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(b));
+		PQclear(r);
+	}
+	db_run(b, "COMMIT");
+	PQfinish(a);
+	PQfinish(b);
+	cr_assert_eq(last_seq("3"), before + 2);
+	cr_expect_eq(seq_of(ra), before + 1, "the stop, committed first");
+	cr_expect_eq(seq_of(rb), before + 2, "the start, committed second");
 }
 
 Test(events, consumer_killed_and_restarted_prints_each_event_once_in_order)
@@ -153,6 +299,10 @@ Test(events, consumer_killed_and_restarted_prints_each_event_once_in_order)
 	toggle(TOK_U12, P_CALL444, TOGGLES);
 	consumer_stop(pid, SIGKILL);
 	pid = consumer_start(name, path);
+	/* the database restarts under the consumer: it reconnects and goes on */
+	cr_assert_eq(it_stack("pg-stop"), 0);
+	cr_assert_eq(it_stack("pg-start"), 0);
+	wait_serving();
 	toggle(TOK_U20, P_CALL666, TOGGLES);
 	/* a call ends while its view is recorded: an 'end' event, without App */
 	ended = DB_TEXT("SELECT pc_call_end('b817d2618fe6f1804333')");
@@ -184,9 +334,10 @@ Test(events, consumer_killed_and_restarted_prints_each_event_once_in_order)
 		(*next)++;
 		snprintf(org, sizeof(org), "%lld", ev[i].org);
 		snprintf(seq, sizeof(seq), "%lld", ev[i].seq);
-		action = DB_TEXT("SELECT action FROM recording_event WHERE org_id = $1::bigint AND "
-		                 "seq = $2::bigint",
-		                 org, seq);
+		action =
+		    DB_TEXT("SELECT e.action FROM recording_event e JOIN event_number n ON "
+		            "n.event_id = e.id WHERE n.org_id = $1::bigint AND n.seq = $2::bigint",
+		            org, seq);
 		cr_assert_str_eq(ev[i].action, action, "line %zu", i);
 		free(action);
 		if (strcmp(ev[i].action, "end") == 0)

@@ -32,6 +32,9 @@
 #define SETTLE_S 20.0      /* how long a thread may retry its last transition at the end */
 #define HOLD_MS 600        /* how long a request is held in flight while its worker stops */
 #define LOCK_WAIT_S 5.0
+/* nginx passes over a pool that failed 3 times within this long, for this long
+ * (max_fails, fail_timeout: tools/stack upstream_servers) */
+#define UPSTREAM_FAIL_MS 5000
 #define ROUNDS_MAX 100
 #define HA_PROMOTE_S 60 /* for the monitor to promote the standby */
 #define HA_REJOIN_S 120 /* for the old primary to rejoin as a standby */
@@ -644,6 +647,10 @@ static void kill_worker(const char *label)
 	char extra[128];
 
 	cr_assert(nb > 0, "no worker processes found");
+	/* A round before may have failed requests on every pool (a pool stopped): until
+	 * nginx takes them back, a request sent again would find only the pool of the killed
+	 * worker, and this round must count the kill alone. */
+	it_nap(UPSTREAM_FAIL_MS);
 	victim = before[0];
 	for (size_t i = 1; i < nb; i++)
 		if (started_at(before[i]) < started_at(victim))

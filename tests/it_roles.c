@@ -216,7 +216,7 @@ Test(roles, the_request_functions_run_as_the_owner_with_a_fixed_search_path)
 	    0);
 }
 
-Test(roles, the_consumer_reads_the_events_and_writes_its_acknowledgements)
+Test(roles, the_consumer_seals_and_reads_the_stream_and_writes_its_acknowledgements)
 {
 	static const char *const denied[] = {
 	    "DELETE FROM recording_event",
@@ -227,13 +227,15 @@ Test(roles, the_consumer_reads_the_events_and_writes_its_acknowledgements)
 	    "SELECT count(*) FROM phone_call_view",
 	    "SELECT count(*) FROM idempotency_key",
 	    "SELECT * FROM pc_auth(sha256('" TOK_U12 "'))",
+	    "SELECT count(*) FROM recording_event",
+	    "SELECT count(*) FROM event_number",
+	    "UPDATE event_tick SET snap = pg_current_snapshot()",
 	};
 	PGconn *c = as_role("pc_events");
 
 	expect_denied(c, "pc_events", denied, sizeof(denied) / sizeof(*denied));
-	cr_expect_str_eq(state_of(c, "SELECT e.seq, x.number FROM recording_event e "
-	                             "JOIN extension x ON x.id = e.extension_id"),
-	                 "00000");
+	cr_expect_str_eq(state_of(c, "SELECT pc_events_seal()"), "00000");
+	cr_expect_str_eq(state_of(c, "SELECT * FROM pc_events_read('roles-test', 10)"), "00000");
 	cr_expect_str_eq(state_of(c, "INSERT INTO event_ack (consumer, org_id, seq) "
 	                             "VALUES ('roles-test', 3, 0)"),
 	                 "00000");

@@ -11,9 +11,11 @@
  * killed in between prints that event again on standard output; with -o it reads the
  * numbers back from FILE when it starts, and prints every event exactly once.
  *
- * It LISTENs on recording_events and reads whatever is past its acknowledgements when
- * notified, when it starts or reconnects, and every POLL_S seconds (a notification sent
- * while it was away is not queued for it). The database: PC_DB (a libpq conninfo) or the
+ * It LISTENs on recording_events and, when notified, when it starts or reconnects, and
+ * every POLL_S seconds (a notification sent while it was away is not queued for it),
+ * numbers what committed since (pc_events_seal, in a transaction of its own, so the
+ * numbers are durable before it reads them) and reads whatever is past its
+ * acknowledgements (pc_events_read). The database: PC_DB (a libpq conninfo) or the
  * PG* variables. SIGTERM or SIGINT: it stops after the batch in hand.
  */
 #include <errno.h>
@@ -43,20 +45,22 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-/* The last number per organization found in FILE. */
+/* The last number per organization printed and not yet acknowledged: found in FILE at
+ * start, or printed just before the connection was lost. */
 struct seen {
 	long long org[ORGS_MAX], seq[ORGS_MAX];
 	int n;
 };
 
+/* Numbers what committed since the last seal (schema/013), in a transaction of its own:
+ * durable before it is read. */
+static const char *const seal_sql = "SELECT pc_events_seal()";
+
 static const char *const read_sql =
-    "SELECT e.org_id, e.seq, e.action, e.call_id, e.view_id, x.number, e.actor_user_id, "
-    "e.app_id, to_char(e.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "to_char(e.stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "e.format, e.request_id "
-    "FROM recording_event e JOIN extension x ON x.id = e.extension_id "
-    "LEFT JOIN event_ack a ON a.consumer = $1 AND a.org_id = e.org_id "
-    "WHERE e.seq > coalesce(a.seq, 0) ORDER BY e.org_id, e.seq LIMIT " BATCH;
+    "SELECT org_id, seq, action, call_id, view_id, extension, actor_user_id, app_id, "
+    "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "to_char(stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "format, request_id FROM pc_events_read($1, " BATCH ")";
 
 static const char *const ack_sql =
     "INSERT INTO event_ack AS a (consumer, org_id, seq) VALUES ($1, $2::bigint, $3::bigint) "
@@ -79,6 +83,24 @@ static int ack(PGconn *c, const char *name, long long org, long long seq)
 	return rc;
 }
 
+/* Notes seq as printed for org (the highest one stays). -1 when sn is full. */
+static int seen_note(struct seen *sn, long long org, long long seq)
+{
+	int i;
+
+	for (i = 0; i < sn->n && sn->org[i] != org; i++)
+		;
+	if (i == sn->n) {
+		if (sn->n == ORGS_MAX)
+			return -1;
+		sn->org[sn->n++] = org;
+		sn->seq[i] = 0;
+	}
+	if (seq > sn->seq[i])
+		sn->seq[i] = seq;
+	return 0;
+}
+
 /* Reads FILE back: drops a last line cut short, and notes the last number per
  * organization. 0, or -1 when FILE cannot be read or holds too many organizations. */
 static int read_back(const char *path, struct seen *sn)
@@ -93,7 +115,6 @@ static int read_back(const char *path, struct seen *sn)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		long long org, seq;
 		const char *p;
-		int i;
 		if (strchr(line, '\n') == NULL)
 			break; /* cut short by a kill: written again */
 		good = ftell(f);
@@ -101,18 +122,10 @@ static int read_back(const char *path, struct seen *sn)
 		    sscanf(p, "\"org\":%lld", &org) != 1 ||
 		    (p = strstr(line, "\"seq\":")) == NULL || sscanf(p, "\"seq\":%lld", &seq) != 1)
 			continue;
-		for (i = 0; i < sn->n && sn->org[i] != org; i++)
-			;
-		if (i == sn->n) {
-			if (sn->n == ORGS_MAX) {
-				fclose(f);
-				return -1;
-			}
-			sn->org[sn->n++] = org;
-			sn->seq[i] = 0;
+		if (seen_note(sn, org, seq) != 0) {
+			fclose(f);
+			return -1;
 		}
-		if (seq > sn->seq[i])
-			sn->seq[i] = seq;
 	}
 	fclose(f);
 	return truncate(path, good);
@@ -164,15 +177,25 @@ static int print_event(const PGresult *r, int i, FILE *out)
 }
 
 /* Prints and acknowledges the events past the acknowledgements, a batch at a time.
- * Returns how many were printed, or -1 on a database or output error. */
-static int drain(PGconn *c, const char *name, FILE *out, int sync)
+ * What is printed is noted in pending until it is acknowledged: a connection lost in
+ * between (a database restart) leaves it there, and it is acknowledged on the next
+ * connection before anything is read, so nothing is printed twice. Returns how many
+ * were printed, or -1 on a database or output error. */
+static int drain(PGconn *c, const char *name, FILE *out, int sync, struct seen *pending)
 {
 	const char *v[1] = {name};
 	int total = 0;
 
 	for (;;) {
-		PGresult *r = PQexecParams(c, read_sql, 1, NULL, v, NULL, NULL, 0);
+		PGresult *r = PQexec(c, seal_sql);
 		int n;
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			fprintf(stderr, "pc-events: seal failed: %s", PQerrorMessage(c));
+			PQclear(r);
+			return -1;
+		}
+		PQclear(r);
+		r = PQexecParams(c, read_sql, 1, NULL, v, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			fprintf(stderr, "pc-events: read failed: %s", PQerrorMessage(c));
 			PQclear(r);
@@ -190,19 +213,25 @@ static int drain(PGconn *c, const char *name, FILE *out, int sync)
 			PQclear(r);
 			return -1;
 		}
+		/* the last row of each organization carries its highest number */
 		for (int i = 0; i < n; i++) {
-			/* the last row of each organization carries its highest number */
 			if (i + 1 < n && strcmp(PQgetvalue(r, i, 0), PQgetvalue(r, i + 1, 0)) == 0)
 				continue;
-			if (ack(c, name, atoll(PQgetvalue(r, i, 0)), atoll(PQgetvalue(r, i, 1))) !=
-			    0) {
-				fprintf(stderr, "pc-events: acknowledge failed: %s",
-				        PQerrorMessage(c));
+			if (seen_note(pending, atoll(PQgetvalue(r, i, 0)),
+			              atoll(PQgetvalue(r, i, 1))) != 0) {
 				PQclear(r);
 				return -1;
 			}
 		}
 		PQclear(r);
+		for (int i = 0; i < pending->n; i++) {
+			if (ack(c, name, pending->org[i], pending->seq[i]) != 0) {
+				fprintf(stderr, "pc-events: acknowledge failed: %s",
+				        PQerrorMessage(c));
+				return -1;
+			}
+		}
+		pending->n = 0;
 		total += n;
 		if (n < atoi(BATCH) || stopping)
 			return total;
@@ -218,6 +247,14 @@ static int wait_notify(PGconn *c)
 	fd_set rd;
 	PGnotify *nt;
 
+	/* A notification that came in with a query's answer waits in libpq, not in the
+	 * socket: select would sleep the whole poll interval on it. */
+	if ((nt = PQnotifies(c)) != NULL) {
+		do
+			PQfreemem(nt);
+		while ((nt = PQnotifies(c)) != NULL);
+		return 0;
+	}
 	FD_ZERO(&rd);
 	FD_SET(fd, &rd);
 	if (select(fd + 1, &rd, NULL, NULL, &tv) < 0 && errno != EINTR)
@@ -262,7 +299,8 @@ int main(int argc, char **argv)
 		PGresult *r;
 		int ok = PQstatus(c) == CONNECTION_OK;
 
-		/* what FILE holds is printed: acknowledge it before reading on */
+		/* what is printed (FILE, or a batch whose acknowledgement the connection lost)
+		 * is acknowledged before reading on */
 		for (int i = 0; ok && i < sn.n; i++)
 			ok = ack(c, name, sn.org[i], sn.seq[i]) == 0;
 		if (ok) {
@@ -273,7 +311,7 @@ int main(int argc, char **argv)
 		if (ok)
 			sn.n = 0;
 		while (ok && !stopping)
-			ok = drain(c, name, out, path != NULL) >= 0 &&
+			ok = drain(c, name, out, path != NULL, &sn) >= 0 &&
 			     (stopping || wait_notify(c) == 0);
 		if (!ok && !stopping) {
 			fprintf(stderr, "pc-events: database: %s", PQerrorMessage(c));
