@@ -22,7 +22,10 @@
 #   make failover   two pools and a PostgreSQL that fails over (pg_auto_failover): a pool
 #                   killed, the primary stopped, under load (FAULT_ROUNDS_FAILOVER, 1)
 #   make fuzz       each libFuzzer target for FUZZ_TIME seconds (300)
-#   make bench      the service against the database's limit (wrk, pgbench; BENCHMARKS.md)
+#   make bench      the service against the database's limit (wrk, pgbench; BENCHMARKS.md);
+#                   PC_BENCH_ORGS="1 10": the same with the users in 1, then 10 organizations
+#   make bench-events  how long a committed change takes to reach a waiting event
+#                   consumer (build/bench-events; BENCHMARKS.md)
 #   make bench-list the plan and time of every List filter form at 100,000 calls of one
 #                   organization (BENCHMARKS.md)
 #   make fresh      the two commands in a freshly debootstrapped Debian 12 (root, mirror)
@@ -63,7 +66,8 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
 
-.PHONY: all run stop check suite unit itest valgrind faults fuzz bench bench-list fresh deps deps-check \
+.PHONY: all run stop check suite unit itest valgrind faults fuzz bench bench-list bench-events fresh \
+	deps deps-check \
 	clean format reference lint failover install
 
 all: $(BUILD)/pc-worker $(BUILD)/pc-events
@@ -81,6 +85,11 @@ $(BUILD)/pc-worker: fcgi/main.c $(BUILD)/libpc.a
 $(BUILD)/pc-events: tools/pc-events.c
 	@mkdir -p $(@D)
 	$(CCALL) $(LDALL) $< $(LDLIBS) -o $@
+
+# The event stream's load and clock (tools/bench-events): libc alone.
+$(BUILD)/bench-events: tools/bench-events.c
+	@mkdir -p $(@D)
+	$(CCALL) $(LDALL) $< -o $@
 
 # Unit tests #include the .c files they test, so static functions stay testable.
 $(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h)
@@ -184,6 +193,11 @@ bench: deps
 bench-list: deps
 	$(MAKE) all
 	PC_WORKER=$(CURDIR)/build/pc-worker tools/bench-list
+
+bench-events: deps
+	$(MAKE) all build/bench-events
+	PC_WORKER=$(CURDIR)/build/pc-worker PC_EVENTS=$(CURDIR)/build/pc-events \
+		PC_BENCH_EVENTS=$(CURDIR)/build/bench-events tools/bench-events
 
 fresh:
 	tools/fresh

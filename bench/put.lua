@@ -1,11 +1,13 @@
 -- put.lua - wrk: StopRecording (view 1, recorded) and StartRecording (view 2, not
 -- recorded) in equal parts, each on a random call of bench/data.sql with the token of
 -- the call's user, as an App sends them. With PC_BENCH_FLOOR set, the same requests go
--- to a location where nginx answers the same 202 itself (the HTTP floor).
+-- to a location where nginx answers the same 202 itself (the HTTP floor). The calls are
+-- those of data set $PC_BENCH_DATASET (0 unless set; bench/data.sql).
 -- done() writes the figures to $PC_BENCH_OUT: requests/s, latency percentiles (ms), and
 -- how many answers were not 202.
 local floor = (os.getenv("PC_BENCH_FLOOR") or "") ~= ""
 local calls, users, exts = 200000, 1000, 10000
+local off = (tonumber(os.getenv("PC_BENCH_DATASET") or "") or 0) * 1000000
 local threads = {}
 local counter = 1
 
@@ -32,8 +34,8 @@ function request()
 	if floor then
 		path = "/bench-floor"
 	else
-		path = string.format("/uapi/phoneCalls/%d/%d/%d", 100000 + u,
-			700000 + (n - 1) % exts + 1, 1000000 + n)
+		path = string.format("/uapi/phoneCalls/%d/%d/%d", 100000 + off + u,
+			700000 + off + (n - 1) % exts + 1, 1000000 + off + n)
 	end
 	local body = stop
 	if math.random(2) == 1 then
@@ -44,7 +46,7 @@ function request()
 	end
 	return wrk.format("PUT", path, {
 		["Content-Type"] = "application/json",
-		["Authorization"] = "Bearer bench-user-" .. u .. "-token",
+		["Authorization"] = "Bearer bench-user-" .. (off + u) .. "-token",
 	}, body)
 end
 
