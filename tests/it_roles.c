@@ -236,6 +236,8 @@ Test(roles, the_consumer_seals_and_reads_the_stream_and_writes_its_acknowledgeme
 	expect_denied(c, "pc_events", denied, sizeof(denied) / sizeof(*denied));
 	cr_expect_str_eq(state_of(c, "SELECT pc_events_seal()"), "00000");
 	cr_expect_str_eq(state_of(c, "SELECT * FROM pc_events_read('roles-test', 10)"), "00000");
+	cr_expect_str_eq(state_of(c, "SELECT * FROM pc_events_next('roles-test', 10, '{}', '{}')"),
+	                 "00000");
 	cr_expect_str_eq(state_of(c, "INSERT INTO event_ack (consumer, org_id, seq) "
 	                             "VALUES ('roles-test', 3, 0)"),
 	                 "00000");

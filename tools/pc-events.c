@@ -11,18 +11,19 @@
  * killed in between prints that event again on standard output; with -o it reads the
  * numbers back from FILE when it starts, and prints every event exactly once.
  *
+ * It LISTENs on recording_events and, when notified, when it starts or reconnects, and
+ * every POLL_S seconds (a notification sent while it was away is not queued for it),
+ * reads on in one call per batch (pc_events_next): the call acknowledges the batch
+ * printed before, numbers what committed since (the numbers durable before they are
+ * handed over) and returns whatever is past the acknowledgements. The database: PC_DB
+ * (a libpq conninfo) or the PG* variables. SIGTERM or SIGINT: it stops after the batch
+ * in hand, acknowledged.
+ *
  * Acknowledgements are committed without waiting for the disk (synchronous_commit off):
  * the consumer keeps the last number it printed per organization and acknowledges them
  * all again on every new connection, so one lost in a database crash is made good before
- * anything is read. (A batch's numbers themselves are durable before they are read:
- * pc_events_seal commits synchronously whatever the session says.)
- *
- * It LISTENs on recording_events and, when notified, when it starts or reconnects, and
- * every POLL_S seconds (a notification sent while it was away is not queued for it),
- * numbers what committed since (pc_events_seal, in a transaction of its own, so the
- * numbers are durable before it reads them) and reads whatever is past its
- * acknowledgements (pc_events_read). The database: PC_DB (a libpq conninfo) or the
- * PG* variables. SIGTERM or SIGINT: it stops after the batch in hand.
+ * anything is read. (A batch's numbers themselves reach the disk before they are read:
+ * the seal commits synchronously whatever the session says.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,7 @@
 
 #define BATCH "500"   /* events read per query */
 #define POLL_S 5      /* read even without a notification this often */
+#define ACK_MS 100    /* a printed batch waits this long to ride on the next read */
 #define RETRY_S 1     /* wait before reconnecting */
 #define MARKS_MIN 64  /* first size of an organization -> number map (a power of 2) */
 #define NUM_MAX 24    /* a bigint in decimal, with its comma */
@@ -60,22 +62,15 @@ struct marks {
 	size_t cap, n;
 };
 
-/* Numbers what committed since the last seal (schema/013), in a transaction of its own:
- * durable before it is read. */
-static const char *const seal_sql = "SELECT pc_events_seal()";
-
-static const char *const read_sql =
+/* One round trip per batch (schema/014): acknowledges what was printed of the last one
+ * ($3, $4: the highest number per organization), numbers what committed since the last
+ * seal (durably, before the rows are handed over) and reads the next batch of at most
+ * $2 events (0 when stopping: only the acknowledgement). */
+static const char *const next_sql =
     "SELECT org_id, seq, action, call_id, view_id, extension, actor_user_id, app_id, "
     "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "to_char(stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "format, request_id FROM pc_events_read($1, " BATCH ")";
-
-/* Every organization of a batch in one statement, one commit. */
-static const char *const ack_sql =
-    "INSERT INTO event_ack AS a (consumer, org_id, seq) "
-    "SELECT $1, o, s FROM unnest($2::bigint[], $3::bigint[]) AS u (o, s) "
-    "ON CONFLICT (consumer, org_id) DO UPDATE SET seq = greatest(a.seq, EXCLUDED.seq), "
-    "acked_at = now()";
+    "format, request_id FROM pc_events_next($1, $2::integer, $3::bigint[], $4::bigint[])";
 
 static const char *const async_sql = "SET synchronous_commit = off";
 
@@ -148,29 +143,6 @@ static int marks_arrays(const struct marks *m, char **orgs, char **seqs)
 	*orgs = o;
 	*seqs = s;
 	return 0;
-}
-
-/* Acknowledges every mark of m, in one statement. 0 or -1. */
-static int ack(PGconn *c, const char *name, const struct marks *m)
-{
-	char *orgs, *seqs;
-	const char *v[3];
-	PGresult *r;
-	int rc;
-
-	if (m->n == 0)
-		return 0;
-	if (marks_arrays(m, &orgs, &seqs) != 0)
-		return -1;
-	v[0] = name;
-	v[1] = orgs;
-	v[2] = seqs;
-	r = PQexecParams(c, ack_sql, 3, NULL, v, NULL, NULL, 0);
-	rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
-	PQclear(r);
-	free(orgs);
-	free(seqs);
-	return rc;
 }
 
 /* Reads FILE back: drops a last line cut short, and notes the last number per
@@ -248,32 +220,41 @@ static int print_event(const PGresult *r, int i, FILE *out)
 }
 
 /* Prints and acknowledges the events past the acknowledgements, a batch at a time.
- * What is printed is noted in printed before it is acknowledged: a connection lost in
- * between (a database restart), or an acknowledgement lost with the database's unflushed
- * commits, is made good on the next connection before anything is read, so nothing is
- * printed twice. batch: the batch in hand. Returns how many were printed, or -1 on a
- * database, output or memory error. */
+ * What is printed is noted in printed before it is acknowledged; the first call on a new
+ * connection acknowledges all of it again, so an acknowledgement lost with the
+ * connection (a database restart) or with the database's unflushed commits is made good
+ * before anything is read, and nothing is printed twice. Each batch is acknowledged by
+ * the call that reads the next; the last one read (fewer than BATCH) is left in batch,
+ * for the next call (the caller's). Returns how many were printed, or -1 on a database,
+ * output or memory error. */
 static int drain(PGconn *c, const char *name, FILE *out, int sync, struct marks *printed,
-                 struct marks *batch)
+                 struct marks *batch, int first)
 {
-	const char *v[1] = {name};
+	const struct marks *acks = first ? printed : batch;
 	int total = 0;
 
 	for (;;) {
-		PGresult *r = PQexec(c, seal_sql);
+		char *orgs, *seqs;
+		const char *v[4];
+		PGresult *r;
 		int n;
-		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			fprintf(stderr, "pc-events: seal failed: %s", PQerrorMessage(c));
-			PQclear(r);
+
+		if (marks_arrays(acks, &orgs, &seqs) != 0)
 			return -1;
-		}
-		PQclear(r);
-		r = PQexecParams(c, read_sql, 1, NULL, v, NULL, NULL, 0);
+		v[0] = name;
+		v[1] = stopping ? "0" : BATCH;
+		v[2] = orgs;
+		v[3] = seqs;
+		r = PQexecParams(c, next_sql, 4, NULL, v, NULL, NULL, 0);
+		free(orgs);
+		free(seqs);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			fprintf(stderr, "pc-events: read failed: %s", PQerrorMessage(c));
 			PQclear(r);
 			return -1;
 		}
+		marks_clear(batch); /* acknowledged */
+		acks = batch;
 		n = PQntuples(r);
 		for (int i = 0; i < n; i++) {
 			if (print_event(r, i, out) != 0) {
@@ -287,7 +268,6 @@ static int drain(PGconn *c, const char *name, FILE *out, int sync, struct marks 
 			return -1;
 		}
 		/* the last row of each organization carries its highest number */
-		marks_clear(batch);
 		for (int i = 0; i < n; i++) {
 			long long org, seq;
 			if (i + 1 < n && strcmp(PQgetvalue(r, i, 0), PQgetvalue(r, i + 1, 0)) == 0)
@@ -300,21 +280,17 @@ static int drain(PGconn *c, const char *name, FILE *out, int sync, struct marks 
 			}
 		}
 		PQclear(r);
-		if (ack(c, name, batch) != 0) {
-			fprintf(stderr, "pc-events: acknowledge failed: %s", PQerrorMessage(c));
-			return -1;
-		}
 		total += n;
 		if (n < atoi(BATCH) || stopping)
 			return total;
 	}
 }
 
-/* Waits for a notification, the poll interval or a signal. -1 when the connection is
+/* Waits for a notification, ms milliseconds or a signal. -1 when the connection is
  * lost. */
-static int wait_notify(PGconn *c)
+static int wait_notify(PGconn *c, int ms)
 {
-	struct timeval tv = {.tv_sec = POLL_S};
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000};
 	int fd = PQsocket(c);
 	fd_set rd;
 	PGnotify *nt;
@@ -376,18 +352,21 @@ int main(int argc, char **argv)
 			ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 			PQclear(r);
 		}
-		/* what is printed (FILE, or a batch whose acknowledgement was lost) is
-		 * acknowledged before reading on */
-		if (ok)
-			ok = ack(c, name, &printed) == 0;
 		if (ok) {
 			r = PQexec(c, "LISTEN recording_events");
 			ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 			PQclear(r);
 		}
-		while (ok && !stopping)
-			ok = drain(c, name, out, path != NULL, &printed, &batch) >= 0 &&
-			     (stopping || wait_notify(c) == 0);
+		/* What is printed (FILE, or a batch whose acknowledgement was lost) is
+		 * acknowledged by the first read. The last batch read is acknowledged by the
+		 * next read, when notified, or after ACK_MS: not in a round trip of its own
+		 * between a notification and its read. */
+		for (int first = 1; ok && !stopping; first = 0)
+			ok = drain(c, name, out, path != NULL, &printed, &batch, first) >= 0 &&
+			     (stopping || wait_notify(c, batch.n > 0 ? ACK_MS : POLL_S * 1000) == 0);
+		/* stopping: the batch in hand acknowledged (a read of none) */
+		if (ok && batch.n > 0)
+			ok = drain(c, name, out, path != NULL, &printed, &batch, 0) >= 0;
 		if (!ok && !stopping) {
 			fprintf(stderr, "pc-events: database: %s", PQerrorMessage(c));
 			if (ferror(out)) {
