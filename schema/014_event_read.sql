@@ -62,12 +62,17 @@ BEGIN
 END $$;
 
 -- The consumer's read: the numbered events past its acknowledgements, in order, a batch
--- at a time (p_limit). Seal first.
+-- at a time (p_limit). Seal first. PL/pgSQL, not SQL: PostgreSQL 15 plans a SQL
+-- function's query at every call (0.65 ms a read here), PL/pgSQL once per session
+-- (0.1 ms).
 CREATE OR REPLACE FUNCTION pc_events_read(p_consumer text, p_limit integer)
 RETURNS TABLE (org_id bigint, seq bigint, action text, call_id text, view_id text,
                extension text, actor_user_id bigint, app_id bigint, started_at timestamptz,
                stopped_at timestamptz, format text, request_id text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     SELECT s.org_id, n.seq, e.action, e.call_id, e.view_id, x.number, e.actor_user_id,
            e.app_id, e.started_at, e.stopped_at, e.format, e.request_id
       FROM event_seq s
@@ -81,8 +86,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
       JOIN extension x ON x.id = e.extension_id
      WHERE s.last > coalesce(a.seq, 0)
      ORDER BY s.org_id, n.seq
-     LIMIT p_limit
-$$;
+     LIMIT p_limit;
+END $$;
 
 -- The consumer's cycle in one round trip: acknowledges what it printed of the last batch
 -- (p_orgs, p_seqs: the highest number printed per organization), seals, and returns the
