@@ -1,5 +1,6 @@
 -- 014_event_read.sql - the consumer's read and seal at a cost that does not grow with
--- the stream, and a seal durable whatever the caller's synchronous_commit.
+-- the stream, a seal durable whatever the caller's synchronous_commit, and no row that
+-- every change of an organization locks.
 --
 -- pc_events_read (013) joined every numbered event with the consumer's acknowledgements
 -- and kept those past them: a scan of the whole stream at each read (37 ms at 200,000
@@ -14,6 +15,19 @@
 -- seal raises it back for its own transaction (set_config(..., true) lasts to the
 -- transaction's end). 'remote_write' and stronger are kept as they are. A seal with
 -- nothing to number returns at once: it takes no lock and writes nothing.
+-- Each event's organization was checked against account: a FOR KEY SHARE lock on the
+-- organization's row in every change, the one row all changes of an organization share
+-- (8 connections on one organization: a MultiXact per change). The event now names its
+-- extension together with the organization (extension (id, org_id), as the views do):
+-- the lock lands on the extension's row, the check is stricter (the extension is the
+-- organization's), and an extension with events can no longer be deleted, which the
+-- read, joining the extension, needs: such an event would have been skipped.
+ALTER TABLE recording_event
+    ADD CONSTRAINT recording_event_extension_org_fkey FOREIGN KEY (extension_id, org_id)
+        REFERENCES extension (id, org_id) NOT VALID;
+ALTER TABLE recording_event VALIDATE CONSTRAINT recording_event_extension_org_fkey;
+ALTER TABLE recording_event DROP CONSTRAINT recording_event_org_id_fkey;
+
 CREATE OR REPLACE FUNCTION pc_events_seal() RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
