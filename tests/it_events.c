@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,8 @@ static pid_t consumer_start(const char *name, const char *path)
 
 	cr_assert(pid >= 0);
 	if (pid == 0) {
+		/* not left running by a test that fails before it stops it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* the consumer's own role (schema/roles.sql); its name in pg_stat_activity */
 		setenv("PGUSER", "pc_events", 1);
 		setenv("PGAPPNAME", name, 1);
