@@ -373,6 +373,17 @@ Test(events, consumer_killed_and_restarted_prints_each_event_once_in_order)
 	unlink(path);
 }
 
+/* Until consumer name has acknowledged seq in organization 3 (or WAIT_MS: why fails). */
+static void wait_ack(const char *name, long long seq, const char *why)
+{
+	for (int waited = 0;
+	     DB_LL("SELECT seq FROM event_ack WHERE consumer = $1 AND org_id = 3", name) != seq;
+	     waited += 100) {
+		cr_assert(waited < WAIT_MS, "%s", why);
+		it_nap(100);
+	}
+}
+
 /*
  * The consumer commits its acknowledgements without waiting for the disk, so a database
  * crash may lose the last ones. Here one is lost on purpose (set back, as the superuser
@@ -398,12 +409,7 @@ Test(events, an_acknowledgement_the_database_lost_is_made_good_on_reconnecting)
 	toggle(TOK_U12, P_CALL444, TOGGLES);
 	n = wait_events(path, ev, 2 * TOGGLES);
 	cr_assert_eq((long long)n, 2 * TOGGLES, "lines printed: %zu", n);
-	for (int waited = 0; DB_LL("SELECT seq FROM event_ack WHERE consumer = $1 AND org_id = 3",
-	                           name) != m3 + 2 * TOGGLES;
-	     waited += 100) {
-		cr_assert(waited < WAIT_MS, "the consumer did not acknowledge what it printed");
-		it_nap(100);
-	}
+	wait_ack(name, m3 + 2 * TOGGLES, "the consumer did not acknowledge what it printed");
 	/* as if the acknowledgement had not reached the disk, and the connection was lost */
 	DB_EXEC("UPDATE event_ack SET seq = $2::bigint WHERE consumer = $1 AND org_id = 3", name,
 	        m3s);
@@ -411,12 +417,7 @@ Test(events, an_acknowledgement_the_database_lost_is_made_good_on_reconnecting)
 	                   "pg_stat_activity WHERE application_name = $1) t",
 	                   name),
 	             1);
-	for (int waited = 0; DB_LL("SELECT seq FROM event_ack WHERE consumer = $1 AND org_id = 3",
-	                           name) != m3 + 2 * TOGGLES;
-	     waited += 100) {
-		cr_assert(waited < WAIT_MS, "the consumer did not acknowledge again");
-		it_nap(100);
-	}
+	wait_ack(name, m3 + 2 * TOGGLES, "the consumer did not acknowledge again");
 	toggle(TOK_U12, P_CALL444, 1);
 	wait_events(path, ev, 2 * TOGGLES + 2);
 	it_nap(300); /* a line printed twice would come with these */
