@@ -1,7 +1,7 @@
 # Makefile - the PhoneCalls service.
 #
-#   make            build the worker (build/pc-worker) and the event consumer
-#                   (build/pc-events)
+#   make            build the worker (build/pc-worker), the event consumer
+#                   (build/pc-events) and the SIP user agent (build/pc-ua)
 #   make run        install what is missing, start PostgreSQL, the pool and nginx on
 #                   127.0.0.1:8080 with demo data, print a curl of the seed's example;
 #                   INSTANCES=N: N worker pools behind one nginx upstream;
@@ -70,7 +70,7 @@ ITEST   := $(wildcard tests/it_*.c)
 	deps deps-check \
 	clean format reference lint failover install
 
-all: $(BUILD)/pc-worker $(BUILD)/pc-events
+all: $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/pc-ua
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h)
 	@mkdir -p $(@D)
@@ -91,8 +91,13 @@ $(BUILD)/bench-events: tools/bench-events.c
 	@mkdir -p $(@D)
 	$(CCALL) $(LDALL) $< -o $@
 
+# The SIP user agent of the tests, the benchmark and `make call` (sip/ua.c): libc alone.
+$(BUILD)/pc-ua: sip/ua.c sip/sipmsg.c sip/media.c $(wildcard sip/*.h)
+	@mkdir -p $(@D)
+	$(CCALL) $(LDALL) sip/ua.c sip/sipmsg.c sip/media.c -o $@
+
 # Unit tests #include the .c files they test, so static functions stay testable.
-$(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h)
+$(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h) $(wildcard sip/*.[ch])
 	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) $(CRITERION) -o $@
 
 $(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
