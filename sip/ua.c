@@ -36,8 +36,10 @@
  *       (the caller on the 2xx, the answerer on the ACK)
  *   {"event":"ended","sipCallId":...,"from":...,"to":...,"by":"local|remote","at":T,
  *    "sent":N,"firstSeq":S,"received":M,"expected":E,"lost":L,"duplicates":D}
- *       (received counts each sequence number once; expected spans the lowest to the
- *       highest received; lost = expected - received)
+ *       (at: the BYE answered; the line comes 40 ms later, the far end's last packets
+ *       counted even when a relay brings them after the BYE's answer. received counts
+ *       each sequence number once; expected spans the lowest to the highest received;
+ *       lost = expected - received)
  *   {"event":"failed","sipCallId":...,"from":...,"to":...,"at":T,"status":486,
  *    "reason":...}  (a call refused or not set up; "method":"REGISTER" for a
  *    registration)
@@ -77,9 +79,10 @@
 #define MS 1000000LL
 #define T1_NS (500 * MS) /* RFC 3261 timers */
 #define T2_NS (4000 * MS)
-#define TXN_TIMEOUT_NS (64 * T1_NS) /* timers B, F, H */
-#define LINGER_NS TXN_TIMEOUT_NS    /* an ended call answers a retransmitted BYE (timer J) */
-#define CALLS_MAX 256               /* calls of an answerer at once, those lingering included */
+#define TXN_TIMEOUT_NS (64 * T1_NS)      /* timers B, F, H */
+#define LINGER_NS TXN_TIMEOUT_NS         /* an ended call answers a retransmitted BYE (timer J) */
+#define DRAIN_NS (2 * RTP_PTIME_MS * MS) /* the far end's last packets, relayed, still counted */
+#define CALLS_MAX 256 /* calls of an answerer at once, those lingering included */
 #define SECONDS_DEFAULT 30
 #define SECONDS_MAX 86400
 #define TONE_HZ_MAX 3999                          /* below half of 8 kHz */
@@ -109,6 +112,7 @@ enum cstate {
 	C_WAIT_ACK,  /* answerer: 200 sent, waiting for the ACK */
 	C_CONFIRMED, /* the call is up */
 	C_BYE,       /* BYE sent, waiting for its response */
+	C_DRAIN,     /* hung up: the far end's last packets are read for DRAIN_NS */
 	C_ENDED,     /* answerer: ended, kept a while for a retransmitted BYE */
 };
 
@@ -136,8 +140,9 @@ struct call {
 	uint32_t lcseq, inv_cseq;
 	char inv_branch[sizeof(BRANCH_MAGIC) + 2 * RAND_HEX];
 	struct txn inv, req, ack; /* INVITE or our 2xx; BYE or CANCEL; the ACK of a 2xx */
-	int64_t hangup_at, linger_until;
-	bool by_remote;
+	int64_t hangup_at, linger_until, drain_until;
+	int64_t end_us;
+	bool end_remote;
 
 	int rtp_fd;
 	unsigned rtp_port;
@@ -693,22 +698,34 @@ static int media_open(struct call *c)
 	return 0;
 }
 
-/* The end of a call: the last packets read, the event, the socket closed. */
+/* The end of a call (the BYE answered, either way): no more RTP is sent, and what the
+ * far end sent before it is read for DRAIN_NS more, since through a relay (rtpengine)
+ * it may come after the BYE's signalling. */
 static void call_end(struct call *c, bool by_remote, int64_t now)
+{
+	rtp_stop(c);
+	txn_stop(&c->inv);
+	txn_stop(&c->req);
+	c->hangup_at = 0;
+	c->end_us = wall_us();
+	c->end_remote = by_remote;
+	c->drain_until = now + DRAIN_NS;
+	c->state = C_DRAIN;
+}
+
+/* After the drain: the last packets read, the event, the socket closed. */
+static void call_finish(struct call *c, int64_t now)
 {
 	struct rtp_count n;
 
-	rtp_stop(c);
 	rtp_recv(c);
-	txn_stop(&c->inv);
-	txn_stop(&c->req);
 	n = rtp_rx_count(&c->rx);
 	if (!c->quiet)
 		event("{\"event\":\"ended\",\"sipCallId\":\"%s\",\"from\":\"%s\",\"to\":\"%s\","
 		      "\"by\":\"%s\",\"at\":%lld,\"sent\":%llu,\"firstSeq\":%u,\"received\":%llu,"
 		      "\"expected\":%llu,\"lost\":%llu,\"duplicates\":%llu}",
 		      js(c->call_id), js(c->from_user), js(c->to_user),
-		      by_remote ? "remote" : "local", (long long)wall_us(),
+		      c->end_remote ? "remote" : "local", (long long)c->end_us,
 		      (unsigned long long)c->sent, c->seq0, (unsigned long long)n.received,
 		      (unsigned long long)n.expected, (unsigned long long)n.lost,
 		      (unsigned long long)n.duplicates);
@@ -1104,7 +1121,7 @@ static void on_bye(const struct sip_msg *m, const struct sockaddr_in *src, int64
 		return;
 	}
 	respond(m, src, 200, "OK", NULL, NULL);
-	if (c->state == C_ENDED)
+	if (c->state == C_ENDED || c->state == C_DRAIN)
 		return; /* a retransmission */
 	/* after our own BYE it ends as ours; before the ACK as theirs all the same */
 	call_end(c, c->state != C_BYE, now);
@@ -1260,7 +1277,8 @@ static void on_response(const struct sip_msg *m, int64_t now)
 	}
 	for (size_t k = 0; k < ncalls; k++) {
 		struct call *c = &calls[k];
-		if (c->state == C_FREE || c->state == C_ENDED || !sip_eq(m->call_id, c->call_id))
+		if (c->state == C_FREE || c->state == C_ENDED || c->state == C_DRAIN ||
+		    !sip_eq(m->call_id, c->call_id))
 			continue;
 		if (c->uac && sip_eq(m->cseq_method, "INVITE") &&
 		    sip_eq(m->via.branch, c->inv_branch)) {
@@ -1340,6 +1358,11 @@ static void tick(int64_t now)
 		struct call *c = &calls[k];
 		if (c->state == C_FREE)
 			continue;
+		if (c->state == C_DRAIN) {
+			if (now >= c->drain_until)
+				call_finish(c, now);
+			continue;
+		}
 		if (txn_tick(&c->inv, now)) {
 			if (c->uac && c->state != C_CONFIRMED && c->state != C_BYE) {
 				/* a timeout counts as a 408; after a CANCEL, as its 487 */
@@ -1374,7 +1397,7 @@ static void tick(int64_t now)
 		bool busy = reg.on && reg.t.on;
 		for (size_t k = 0; k < ncalls; k++)
 			busy |= calls[k].state == C_WAIT_ACK || calls[k].state == C_CONFIRMED ||
-			        calls[k].state == C_BYE;
+			        calls[k].state == C_BYE || calls[k].state == C_DRAIN;
 		if (!busy)
 			done = true;
 	}
@@ -1396,6 +1419,8 @@ static int64_t next_due(void)
 			next = c->hangup_at;
 		if (c->state == C_ENDED && c->linger_until < next)
 			next = c->linger_until;
+		if (c->state == C_DRAIN && c->drain_until < next)
+			next = c->drain_until;
 	}
 	if (reg.on) {
 		txn_due(&reg.t, &next);
@@ -1662,8 +1687,9 @@ static int options(int argc, char **argv)
 		struct in_addr a;
 		if (host_port(o.local, local_host, &local_port, !o.answer) != 0 ||
 		    inet_pton(AF_INET, local_host, &a) != 1 || a.s_addr == htonl(INADDR_ANY)) {
-			diag("%s: an IPv4 address (not 0.0.0.0), and a port",
-			     o.answer ? "--listen" : "--local");
+			diag("%s: an IPv4 address (not 0.0.0.0)%s",
+			     o.answer ? "--listen" : "--local",
+			     o.answer ? " and a port" : ", a port if one is wanted");
 			return -1;
 		}
 	}
