@@ -31,7 +31,7 @@
  * the marker on the first. Each call counts the far end's packets of payload type 0.
  *
  * Standard output: one JSON object a line, flushed, times in Unix microseconds:
- *   {"event":"registered","number":...,"expires":S,"at":T}
+ *   {"event":"registered","number":...,"expires":S,"at":T}  (each registration and refresh)
  *   {"event":"answered","sipCallId":...,"from":...,"to":...,"at":T,"rtpStart":T}
  *       (the caller on the 2xx, the answerer on the ACK)
  *   {"event":"ended","sipCallId":...,"from":...,"to":...,"by":"local|remote","at":T,
@@ -41,8 +41,10 @@
  *       each sequence number once; expected spans the lowest to the highest received;
  *       lost = expected - received)
  *   {"event":"failed","sipCallId":...,"from":...,"to":...,"at":T,"status":486,
- *    "reason":...}  (a call refused or not set up; "method":"REGISTER" for a
- *    registration)
+ *    "reason":...}  (a call not set up: the caller's final response, its timeout as
+ *    408, a 2xx whose SDP is unusable as that 2xx (then hung up at once); the
+ *    answerer's 200 never ACKed as 408 (then BYE). No ended line follows)
+ *   {"event":"failed","method":"REGISTER","number":...,"at":T,"status":S,"reason":...}
  * Standard error: diagnostics (--verbose: every SIP message too).
  *
  * Exit codes: 0 the call ended after its answer (call), or a clean stop (answer);
@@ -96,6 +98,7 @@
 #define SDP_MAX 1024
 #define BRANCH_MAGIC "z9hG4bK" /* RFC 3261 branches start with it */
 #define RAND_HEX 12            /* random bytes in a tag, branch or Call-ID */
+#define HASH_TAG_SIZE 17 /* a To tag of 16 hex digits (and NUL), for a response without a call */
 #define MAX_FORWARDS 70
 #define REG_EXPIRES 300
 #define REG_RETRY_S 5     /* a failed refresh is tried again after this */
@@ -968,15 +971,18 @@ static const char *stateless_tag(const struct sip_msg *m, char *out)
 		for (size_t i = 0; i < parts[k].n; i++)
 			h = (h ^ (unsigned char)parts[k].p[i]) * 1099511628211ULL;
 	h = (h ^ m->cseq) * 1099511628211ULL;
-	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	snprintf(out, HASH_TAG_SIZE, "%016llx", (unsigned long long)h);
 	return out;
 }
 
 static void respond_stateless(const struct sip_msg *m, const struct sockaddr_in *src, int status,
                               const char *reason)
 {
-	char tag[17];
+	char tag[HASH_TAG_SIZE];
 
+	if (status >= 300)
+		diag("%.*s %.*s: %d %s", (int)m->method.n, m->method.p, (int)m->call_id.n,
+		     m->call_id.p, status, reason);
 	respond(m, src, status, reason, stateless_tag(m, tag), NULL);
 }
 
@@ -1069,7 +1075,7 @@ static void uas_invite(const struct sip_msg *m, const struct sockaddr_in *src, i
 	user_of(m->from.uri, c->from_user, sizeof(c->from_user));
 	user_of(m->to.uri, c->to_user, sizeof(c->to_user));
 	c->inv_cseq = m->cseq;
-	c->lcseq = random32() >> 17; /* our own CSeq space */
+	c->lcseq = random32() >> 17; /* our own CSeq space, far below 2**31 */
 	c->rtp_dst = peer;
 	if (media_open(c) != 0) {
 		c->state = C_FREE;
