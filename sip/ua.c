@@ -13,8 +13,9 @@
  * call: INVITE sip:TO@PROXY (with an SDP offer) sent to the proxy, retransmitted on
  * timer A until a response, given up after timer B (64*T1) as a 408. A 2xx is ACKed
  * along the Record-Route set to its Contact, and RTP goes to the address of the answer
- * every 20 ms (absolute times: no drift) for --seconds (30), then BYE along the route
- * set, retransmitted until answered. A 3xx-6xx is ACKed and ends the agent. SIGTERM or
+ * every 20 ms (absolute times: no drift), 50 a second for --seconds (30), then BYE
+ * along the route set half a packet time after the last packet, retransmitted until
+ * answered. A 3xx-6xx is ACKed and ends the agent. SIGTERM or
  * SIGINT hangs up (CANCEL before the answer, BYE after); a BYE from the far end is
  * answered 200. The audio: --audio, an 8 kHz mono 16-bit PCM WAV played in a loop,
  * or the test signal, second k (from the first packet) a sine of 300 + 50 * (k % 60) Hz
@@ -152,7 +153,7 @@ struct call {
 	struct sockaddr_in rtp_dst;
 	uint32_t ssrc, ts;
 	uint16_t seq, seq0;
-	uint64_t sent, limit;     /* limit 0: none */
+	uint64_t sent, limit;     /* packets sent, and to send */
 	int64_t rtp_t0, rtp_next; /* ns; rtp_next 0: not sending */
 	struct tone tone;
 	size_t wav_pos;
@@ -655,7 +656,7 @@ static void rtp_send_due(struct call *c, int64_t now)
 {
 	uint64_t n = 0;
 
-	while (c->rtp_next && c->rtp_next <= now && (c->limit == 0 || n + c->sent < c->limit)) {
+	while (c->rtp_next && c->rtp_next <= now && n + c->sent < c->limit) {
 		uint8_t pkt[RTP_HDR_LEN + RTP_SAMPLES];
 		rtp_header(pkt, n + c->sent == 0, RTP_PT_PCMU, c->seq, c->ts, c->ssrc);
 		rtp_payload(c, pkt + RTP_HDR_LEN);
@@ -668,7 +669,7 @@ static void rtp_send_due(struct call *c, int64_t now)
 		c->rtp_next = c->rtp_t0 + (int64_t)(c->sent + n) * RTP_PTIME_MS * MS;
 	}
 	c->sent += n;
-	if (c->limit && c->sent >= c->limit)
+	if (c->sent >= c->limit)
 		rtp_stop(c);
 }
 
@@ -934,7 +935,9 @@ static void uac_invite_response(struct call *c, const struct sip_msg *m, int64_t
 	rtp_start(c, now);
 	rtp_send_due(c, now);
 	ev_answered(c);
-	c->hangup_at = now + o.seconds * NS;
+	/* half a packet time after the last packet: a far end that started on the ACK, a
+	 * little later, has sent as many by then */
+	c->hangup_at = now + o.seconds * NS - RTP_PTIME_MS * MS / 2;
 	if (c->cancel)
 		send_bye(c, now);
 }
@@ -1097,6 +1100,7 @@ static void uas_invite(const struct sip_msg *m, const struct sockaddr_in *src, i
 	c->inv.len = (size_t)n;
 	c->inv.dst = *src;
 	c->state = C_WAIT_ACK;
+	c->limit = UINT64_MAX; /* until the far end hangs up */
 	txn_start(&c->inv, true, now);
 }
 
