@@ -5,6 +5,7 @@
  * caller's buffer.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,13 +79,10 @@ static enum benc_err parse_str(const char *buf, size_t len, size_t *pos, const c
 
 	if (buf[i] == '0' && i + 1 < len && is_digit(buf[i + 1]))
 		return BENC_ERR_STRLEN;
-	for (; i < len && is_digit(buf[i]); i++) {
-		/* longer than the whole input cannot fit, and stopping here keeps v from
-		 * overflowing */
-		if (v > len / 10)
-			return BENC_ERR_TRUNCATED;
-		v = v * 10 + (size_t)(buf[i] - '0');
-	}
+	/* a length past the whole input cannot fit: it saturates at SIZE_MAX, so that it
+	 * never overflows and the ':' is still looked for */
+	for (; i < len && is_digit(buf[i]); i++)
+		v = v > len / 10 ? SIZE_MAX : v * 10 + (size_t)(buf[i] - '0');
 	if (i == len)
 		return BENC_ERR_TRUNCATED;
 	if (buf[i] != ':')
@@ -140,9 +138,12 @@ enum benc_err benc_parse(const char *buf, size_t len, struct benc_node *nodes, s
 			done = open[--depth];
 		} else {
 			struct benc_node *v;
+			if (c != 'i' && c != 'l' && c != 'd' && !is_digit(c)) {
+				e = BENC_ERR_SYNTAX;
+				goto err;
+			}
 			if (top && top->type == BENC_DICT && !key[depth - 1] && !is_digit(c)) {
-				e = c == 'i' || c == 'l' || c == 'd' ? BENC_ERR_KEY
-				                                     : BENC_ERR_SYNTAX;
+				e = BENC_ERR_KEY;
 				goto err;
 			}
 			if (n == max_nodes) {
@@ -166,11 +167,9 @@ enum benc_err benc_parse(const char *buf, size_t len, struct benc_node *nodes, s
 			if (c == 'i') {
 				v->type = BENC_INT;
 				e = parse_int(buf, len, &pos, &v->num);
-			} else if (is_digit(c)) {
+			} else {
 				v->type = BENC_STR;
 				e = parse_str(buf, len, &pos, &v->str, &v->len);
-			} else {
-				e = BENC_ERR_SYNTAX;
 			}
 			if (e != BENC_OK)
 				goto err;

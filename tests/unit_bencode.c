@@ -298,6 +298,8 @@ Test(bencode, string_length_without_colon)
 	bad("3-abc", BENC_ERR_SYNTAX);
 	bad("3", BENC_ERR_TRUNCATED);
 	bad("12", BENC_ERR_TRUNCATED);
+	/* a length past the input is still read to its end: the ':' is missing first */
+	bad("99999999999999999999999x", BENC_ERR_SYNTAX);
 }
 
 /* Structure */
@@ -310,6 +312,7 @@ Test(bencode, empty_and_stray_bytes)
 	bad(" de", BENC_ERR_SYNTAX);
 	bad("-1:a", BENC_ERR_SYNTAX);
 	bad("lxe", BENC_ERR_SYNTAX);
+	bad("d1:axe", BENC_ERR_SYNTAX);
 	bad_n("\0", 1, BENC_ERR_SYNTAX, "NUL");
 }
 
@@ -456,6 +459,8 @@ Test(bencode, node_limit)
 	             "one past");
 	cr_assert_eq(used, (size_t)0);
 	cr_assert_eq(parse_n("de", 2, NULL, 0, &used), BENC_ERR_NODES, "no nodes");
+	/* a byte that starts no value is that, whatever room is left */
+	cr_assert_eq(parse_n("x", 1, NULL, 0, &used), BENC_ERR_SYNTAX, "syntax first");
 	cr_assert_eq(parse_n("i1e", 3, n, 1, &used), BENC_OK, "one node");
 	/* the decoder never writes past max_nodes */
 	memset(n, 0xa5, sizeof(n));
