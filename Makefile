@@ -92,7 +92,7 @@ $(BUILD)/bench-events: tools/bench-events.c
 	$(CCALL) $(LDALL) $< -o $@
 
 # Unit tests #include the .c files they test, so static functions stay testable.
-$(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h)
+$(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h) $(wildcard media/*.[ch])
 	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) $(CRITERION) -o $@
 
 $(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
