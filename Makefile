@@ -97,7 +97,8 @@ $(BUILD)/pc-ua: sip/ua.c sip/sipmsg.c sip/media.c $(wildcard sip/*.h)
 	$(CCALL) $(LDALL) sip/ua.c sip/sipmsg.c sip/media.c -o $@
 
 # Unit tests #include the .c files they test, so static functions stay testable.
-$(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h) $(wildcard sip/*.[ch])
+$(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h) $(wildcard media/*.[ch]) \
+	$(wildcard sip/*.[ch])
 	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) $(CRITERION) -o $@
 
 $(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)

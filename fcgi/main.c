@@ -268,7 +268,7 @@ static void serve(struct worker *w, FCGX_Request *req)
 		pc_health(db, &rq, health, &rs);
 	} else if ((metrics = uri_metrics(rq.uri, plen)) >= 0) {
 		op = METRICS_OP_METRICS;
-		pc_metrics(w->metrics, &rq, metrics, w->metrics_text, METRICS_TEXT_MAX, &rs);
+		pc_metrics(db, w->metrics, &rq, metrics, w->metrics_text, METRICS_TEXT_MAX, &rs);
 	} else if (strncmp(rq.uri, OAUTH_PATH, sizeof(OAUTH_PATH) - 1) == 0 &&
 	           (rq.uri[sizeof(OAUTH_PATH) - 1] == '\0' ||
 	            rq.uri[sizeof(OAUTH_PATH) - 1] == '?')) {

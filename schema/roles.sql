@@ -10,13 +10,16 @@
 --              acknowledgements
 --   pc_apps    the operator's App tool (tools/apps): registers and revokes Apps and
 --              tokens, lists Apps without their secrets
+--   pc_sip     the SIP proxy (kamailio): writes answered calls and ends them (migration 015)
+--   pc_media   the media adapter (pc-media): reads the event stream, records what the
+--              media engine made of each event, confirms a live engine
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 DO $$
 DECLARE
     r text;
 BEGIN
-    FOREACH r IN ARRAY ARRAY['pc', 'pc_worker', 'pc_events', 'pc_apps'] LOOP
+    FOREACH r IN ARRAY ARRAY['pc', 'pc_worker', 'pc_events', 'pc_apps', 'pc_sip', 'pc_media'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
             EXECUTE format('CREATE ROLE %I LOGIN', r);
         END IF;
@@ -27,4 +30,4 @@ END $$;
 -- The owner sees the sessions of the workers and the consumer in pg_stat_activity, and
 -- may end them (pg_terminate_backend), as a member of their roles; it gains no other
 -- privilege by it, as it owns everything they may use.
-GRANT pc_worker, pc_events TO pc;
+GRANT pc_worker, pc_events, pc_sip, pc_media TO pc;

@@ -55,7 +55,10 @@ static const struct stmt stmts[ST__MAX] = {
                  13},
     [ST_TOKEN] = {"token", "SELECT pc_oauth_token($1::text, $2::bytea, $3::bytea, $4::integer)", 4},
     [ST_NOTIFY] = {"notify", "SELECT pc_notify()", 0},
-    [ST_HEALTH] = {"health", "SELECT pg_is_in_recovery()", 0},
+    [ST_HEALTH] = {"health",
+                   "SELECT pg_is_in_recovery(), m.live, m.configured, m.heartbeat_at, "
+                   "m.applied, m.failed, m.lag FROM pc_media_status() m",
+                   0},
     /* pooled: pc_notify() would look for the change's mark in another session */
     [ST_WAKE] = {"wake", "SELECT pg_notify('recording_events', '')", 0},
 };
@@ -344,18 +347,37 @@ static PGresult *run(struct db *d, int st, const char *const *vals, const int *l
 	return NULL;
 }
 
-enum err db_health(struct db *d)
+static long long col_ll(const PGresult *r, int row, int col);
+
+enum err db_health(struct db *d, struct metrics_media *media)
 {
 	enum err e = ERR_NONE;
 	PGresult *r = run(d, ST_HEALTH, NULL, NULL, NULL, &e);
 
+	if (media != NULL)
+		memset(media, 0, sizeof(*media));
 	if (r == NULL)
 		return e == ERR_NONE ? ERR_UNAVAILABLE : e;
-	if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), "f") != 0) {
+	if (PQntuples(r) != 1 || PQnfields(r) != 7) {
+		e = ERR_INTERNAL;
+		goto done;
+	}
+	if (strcmp(PQgetvalue(r, 0, 0), "f") != 0) {
 		log_msg("connected to a standby; reconnecting");
 		e = ERR_UNAVAILABLE;
 		drop(d);
+		goto done;
 	}
+	if (media != NULL) {
+		media->known = 1;
+		media->live = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+		media->configured = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+		media->heartbeat_at = PQgetisnull(r, 0, 3) ? 0 : strtod(PQgetvalue(r, 0, 3), NULL);
+		media->applied = (uint64_t)col_ll(r, 0, 4);
+		media->failed = (uint64_t)col_ll(r, 0, 5);
+		media->lag = strtod(PQgetvalue(r, 0, 6), NULL);
+	}
+done:
 	PQclear(r);
 	return e;
 }

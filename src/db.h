@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "ctx.h"
 #include "err.h"
+#include "metrics.h"
 #include "query.h"
 #include "uri.h"
 
@@ -33,8 +34,9 @@ struct db *db_new(const char *conninfo, const char *tz, const char *instance, bo
 void db_free(struct db *d);
 
 /* Whether the worker reaches a primary: ERR_NONE, or ERR_UNAVAILABLE (unreachable, or a
- * standby, whose connection is then dropped so that the next one finds the primary). */
-enum err db_health(struct db *d);
+ * standby, whose connection is then dropped so that the next one finds the primary).
+ * media (may be NULL) gets the media plane's state, known when ERR_NONE. */
+enum err db_health(struct db *d, struct metrics_media *media);
 
 /*
  * A token's context by digest: ERR_NONE and out, ERR_UNAUTHORIZED, or a failure. Unless

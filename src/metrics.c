@@ -322,3 +322,46 @@ size_t metrics_render(const struct metrics_snapshot *s, char *buf, size_t cap)
 	    inst, s->pool_wide ? 1 : 0);
 	return o.full ? 0 : o.len;
 }
+
+size_t metrics_render_media(const struct metrics_media *m, const char *instance, char *buf,
+                            size_t len, size_t cap)
+{
+	char inst[2 * METRICS_INSTANCE_MAX + 1];
+	struct out o = {buf, cap, len, len >= cap};
+	double at = m->heartbeat_at > METRICS_SECONDS_MAX ? METRICS_SECONDS_MAX : m->heartbeat_at;
+	double lag = m->lag > METRICS_SECONDS_MAX ? METRICS_SECONDS_MAX : m->lag;
+
+	escape(instance ? instance : "1", inst, sizeof(inst));
+	put(&o,
+	    "# HELP phonecalls_media_up 1 when a media adapter confirmed a live media engine "
+	    "recently enough for PUTs on its calls to be accepted.\n"
+	    "# TYPE phonecalls_media_up gauge\n"
+	    "phonecalls_media_up{instance=\"%s\"} %d\n",
+	    inst, m->known && m->live ? 1 : 0);
+	put(&o,
+	    "# HELP phonecalls_media_configured 1 when a media adapter ever confirmed a media "
+	    "engine (0: the service runs without a media plane).\n"
+	    "# TYPE phonecalls_media_configured gauge\n"
+	    "phonecalls_media_configured{instance=\"%s\"} %d\n",
+	    inst, m->known && m->configured ? 1 : 0);
+	put(&o,
+	    "# HELP phonecalls_media_heartbeat_timestamp_seconds When a media adapter last "
+	    "confirmed a live media engine, in Unix time (0: never).\n"
+	    "# TYPE phonecalls_media_heartbeat_timestamp_seconds gauge\n"
+	    "phonecalls_media_heartbeat_timestamp_seconds{instance=\"%s\"} %.3f\n",
+	    inst, m->known && at > 0 ? at : 0.0);
+	put(&o,
+	    "# HELP phonecalls_media_events_total Recording changes of media calls the engine "
+	    "applied (result=applied) or refused (result=failed).\n"
+	    "# TYPE phonecalls_media_events_total counter\n"
+	    "phonecalls_media_events_total{instance=\"%s\",result=\"applied\"} %llu\n"
+	    "phonecalls_media_events_total{instance=\"%s\",result=\"failed\"} %llu\n",
+	    inst, (unsigned long long)m->applied, inst, (unsigned long long)m->failed);
+	put(&o,
+	    "# HELP phonecalls_media_lag_seconds How long the oldest recording change of a media "
+	    "call not yet applied has waited (0: none waits).\n"
+	    "# TYPE phonecalls_media_lag_seconds gauge\n"
+	    "phonecalls_media_lag_seconds{instance=\"%s\"} %.3f\n",
+	    inst, m->known && lag > 0 ? lag : 0.0);
+	return o.full ? 0 : o.len;
+}

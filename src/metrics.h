@@ -23,6 +23,7 @@
 #define METRICS_BUCKETS 14      /* latency buckets, +Inf the last */
 #define METRICS_INSTANCE_MAX 16 /* longest instance label kept */
 #define METRICS_TEXT_MAX 49152  /* the rendered text, every counter at its widest */
+#define METRICS_SECONDS_MAX 1e11 /* a media time or lag rendered is at most this */
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
 /* What a request asked for: a fixed set, so that the labels stay few. */
@@ -74,6 +75,25 @@ void metrics_snapshot(const struct metrics *m, const char *instance, struct metr
 /* Renders s in the Prometheus text format into buf, NUL-terminated. Returns the length,
  * or 0 when it does not fit in cap (METRICS_TEXT_MAX always fits). */
 size_t metrics_render(const struct metrics_snapshot *s, char *buf, size_t cap);
+
+/*
+ * The media plane as the database sees it (pc_media_status): read at each scrape, as
+ * it is the cluster's, not the pool's. known 0: the database did not answer.
+ */
+struct metrics_media {
+	int known;            /* the database answered */
+	int live;             /* an adapter confirmed a live engine in time */
+	int configured;       /* an adapter ever confirmed one */
+	double heartbeat_at;  /* Unix time of the freshest confirmation; 0: none */
+	uint64_t applied;     /* events the engine applied */
+	uint64_t failed;      /* events it refused */
+	double lag;           /* seconds the oldest event not yet applied has waited */
+};
+
+/* Appends m's series to the text s rendered (buf holds len bytes of it), labelled
+ * with instance. Returns the new length, or 0 when it does not fit in cap. */
+size_t metrics_render_media(const struct metrics_media *m, const char *instance, char *buf,
+                            size_t len, size_t cap);
 
 /* The row of a status (METRICS_STATUSES - 1: "other"), and its label. */
 int metrics_status_index(int status);

@@ -365,36 +365,44 @@ static int ops_refused(const struct pc_req *rq, const char *self, int which, str
 void pc_health(struct db *db, const struct pc_req *rq, int which, struct resp *rs)
 {
 	const char *self = rq->instance ? rq->instance : "1";
+	struct metrics_media media;
 	enum err e;
 	yajl_gen g;
 
 	if (ops_refused(rq, self, which, rs))
 		return;
-	if ((e = db_health(db)) != ERR_NONE) {
+	if ((e = db_health(db, &media)) != ERR_NONE) {
 		resp_error(rs, e);
 		return;
 	}
 	if ((g = resp_json(rs, 200)) == NULL)
 		return;
 	yajl_gen_map_open(g);
-	yajl_gen_string(g, (const unsigned char *)"status", 6);
-	yajl_gen_string(g, (const unsigned char *)"ok", 2);
-	yajl_gen_string(g, (const unsigned char *)"instance", 8);
-	yajl_gen_string(g, (const unsigned char *)self, strlen(self));
+	resp_str(g, "status");
+	resp_str(g, "ok");
+	resp_str(g, "instance");
+	resp_str(g, self);
+	/* the API answers either way; PUTs on calls a media engine carries wait for "live" */
+	resp_str(g, "media");
+	resp_str(g, media.live ? "live" : media.configured ? "down" : "off");
 	yajl_gen_map_close(g);
 }
 
-void pc_metrics(const struct metrics *m, const struct pc_req *rq, int which, char *buf, size_t cap,
-                struct resp *rs)
+void pc_metrics(struct db *db, const struct metrics *m, const struct pc_req *rq, int which,
+                char *buf, size_t cap, struct resp *rs)
 {
 	const char *self = rq->instance ? rq->instance : "1";
 	struct metrics_snapshot snap;
+	struct metrics_media media;
 	size_t n;
 
 	if (ops_refused(rq, self, which, rs))
 		return;
 	metrics_snapshot(m, self, &snap);
-	if ((n = metrics_render(&snap, buf, cap)) == 0) {
+	/* the counters answer without the database; the media plane's series then say 0 */
+	db_health(db, &media);
+	if ((n = metrics_render(&snap, buf, cap)) == 0 ||
+	    (n = metrics_render_media(&media, self, buf, n, cap)) == 0) {
 		log_msg("request=%s metrics do not fit %zu bytes", rq->request_id, cap);
 		resp_error(rs, ERR_INTERNAL);
 		return;

@@ -54,8 +54,8 @@ void pc_health(struct db *db, const struct pc_req *rq, int which, struct resp *r
  * anywhere but instance N is a 404, and a method other than GET a 405.
  */
 struct metrics;
-void pc_metrics(const struct metrics *m, const struct pc_req *rq, int which, char *buf, size_t cap,
-                struct resp *rs);
+void pc_metrics(struct db *db, const struct metrics *m, const struct pc_req *rq, int which,
+                char *buf, size_t cap, struct resp *rs);
 
 /* Whether a Content-Type names JSON in UTF-8 (media type and charset case-insensitive). */
 int pc_content_type_ok(const char *ct);

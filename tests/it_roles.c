@@ -197,11 +197,14 @@ Test(roles, the_request_functions_run_as_the_owner_with_a_fixed_search_path)
 	                        "AND p.proowner = 'pc'::regrole "
 	                        "AND (has_function_privilege('pc_worker', p.oid, 'EXECUTE') "
 	                        "OR has_function_privilege('pc_events', p.oid, 'EXECUTE') "
-	                        "OR has_function_privilege('pc_apps', p.oid, 'EXECUTE')) "
+	                        "OR has_function_privilege('pc_apps', p.oid, 'EXECUTE') "
+	                        "OR has_function_privilege('pc_sip', p.oid, 'EXECUTE') "
+	                        "OR has_function_privilege('pc_media', p.oid, 'EXECUTE')) "
 	                        "AND NOT (p.prosecdef AND 'search_path=public, pg_temp' = "
 	                        "ANY (coalesce(p.proconfig, '{}')))");
 
-	cr_expect_str_eq(names, "pc_action,pc_auth,pc_list,pc_notify,pc_oauth_token");
+	cr_expect_str_eq(names,
+	                 "pc_action,pc_auth,pc_list,pc_media_status,pc_notify,pc_oauth_token");
 	cr_expect_eq(loose, 0,
 	             "%lld function(s) granted to a role run as the caller or without a fixed "
 	             "search_path",
@@ -289,4 +292,47 @@ Test(roles, pgbouncer_asks_for_a_password)
 	snprintf(cmd, sizeof(cmd), "cd / && runuser -u www-data -- cat '%s' 2>&1",
 	         it_env("PGPASSFILE"));
 	cr_expect_neq(shell(cmd, out, sizeof(out)), 0, "www-data read the suite's password file");
+}
+
+Test(roles, the_sip_proxy_writes_calls_only_through_its_functions)
+{
+	static const char *const denied[] = {
+	    "SELECT count(*) FROM phone_call",
+	    "INSERT INTO phone_call (id, org_id, extension_id) VALUES ('x1', 3, 1)",
+	    "SELECT count(*) FROM media_call",
+	    "SELECT count(*) FROM recording_event",
+	    "SELECT token_hash FROM access_token",
+	    "SELECT pc_call_end('444444')",
+	    "SELECT * FROM pc_media_next('roles-test', 10)",
+	    "SELECT pc_media_beat('roles-test', 'x')",
+	    "SELECT * FROM pc_auth(sha256('" TOK_U12 "'))",
+	};
+	PGconn *c = as_role("pc_sip");
+
+	expect_denied(c, "pc_sip", denied, sizeof(denied) / sizeof(*denied));
+	/* what it is for: an unknown Call-ID ends nothing; a restart of an unknown proxy none */
+	cr_expect_str_eq(state_of(c, "SELECT pc_sip_end(encode('roles-test', 'hex'))"), "00000");
+	cr_expect_str_eq(state_of(c, "SELECT pc_sip_restart('roles-test')"), "00000");
+	PQfinish(c);
+}
+
+Test(roles, the_media_adapter_reads_the_stream_and_records_outcomes)
+{
+	static const char *const denied[] = {
+	    "SELECT count(*) FROM recording_event",
+	    "SELECT count(*) FROM media_call",
+	    "UPDATE media_heartbeat SET seen_at = now()",
+	    "DELETE FROM media_outcome",
+	    "SELECT token_hash FROM access_token",
+	    "SELECT pc_sip_restart('roles-test')",
+	    "SELECT pc_call_end('444444')",
+	    "SELECT * FROM pc_auth(sha256('" TOK_U12 "'))",
+	};
+	PGconn *c = as_role("pc_media");
+
+	expect_denied(c, "pc_media", denied, sizeof(denied) / sizeof(*denied));
+	cr_expect_str_eq(state_of(c, "SELECT pc_events_seal()"), "00000");
+	cr_expect_str_eq(state_of(c, "SELECT * FROM pc_media_next('roles-test', 10)"), "00000");
+	cr_expect_str_eq(state_of(c, "SELECT * FROM pc_media_intervals('x', '01')"), "00000");
+	PQfinish(c);
 }

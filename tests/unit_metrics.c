@@ -482,3 +482,50 @@ Test(metrics, processes_count_together, .init = setup, .fini = teardown)
 	             (uint64_t)CHILDREN * (ADDS / 6 + (ADDS % 6 > 0)));
 	metrics_free(m);
 }
+
+/* The media plane's series: after the pool's, each always there; 0 and NaN when the
+ * database did not answer; ages clamped; everything at its widest still fits. */
+Test(metrics, media_series)
+{
+	struct metrics_media md = {1, 1, 1, 1796400000.25, 7, 2, 0.5};
+	size_t n, m;
+
+	memset(&snap, 0, sizeof(snap));
+	snprintf(snap.instance, sizeof(snap.instance), "2");
+	n = metrics_render(&snap, text, sizeof(text));
+	cr_assert_gt(n, (size_t)0);
+	m = metrics_render_media(&md, "2", text, n, sizeof(text));
+	cr_assert_gt(m, n);
+	cr_expect_eq(strlen(text), m);
+	cr_expect(strstr(text, "phonecalls_media_up{instance=\"2\"} 1\n") != NULL);
+	cr_expect(strstr(text, "phonecalls_media_heartbeat_timestamp_seconds{instance=\"2\"} "
+	                       "1796400000.250\n"));
+	cr_expect(strstr(text, "phonecalls_media_events_total{instance=\"2\",result=\"applied\"} 7\n"));
+	cr_expect(strstr(text, "phonecalls_media_events_total{instance=\"2\",result=\"failed\"} 2\n"));
+	cr_expect(strstr(text, "phonecalls_media_lag_seconds{instance=\"2\"} 0.500\n"));
+
+	/* the database did not answer: down, no confirmation */
+	memset(&md, 0, sizeof(md));
+	md.live = md.configured = 1;
+	m = metrics_render_media(&md, "2", text, n, sizeof(text));
+	cr_assert_gt(m, n);
+	cr_expect(strstr(text, "phonecalls_media_up{instance=\"2\"} 0\n") != NULL);
+	cr_expect(strstr(text, "phonecalls_media_configured{instance=\"2\"} 0\n") != NULL);
+	cr_expect(strstr(text, "phonecalls_media_heartbeat_timestamp_seconds{instance=\"2\"} 0.000\n"));
+
+	/* at its widest after the widest pool text: within METRICS_TEXT_MAX; short: nothing */
+	memset(&snap, 0xff, sizeof(snap));
+	memset(snap.instance, '"', METRICS_INSTANCE_MAX);
+	snap.instance[METRICS_INSTANCE_MAX] = '\0';
+	for (int o = 0; o < METRICS_OPS; o++)
+		for (int i = 0; i < METRICS_BUCKETS; i++)
+			snap.buckets[o][i] = UINT64_MAX / METRICS_BUCKETS;
+	n = metrics_render(&snap, text, sizeof(text));
+	cr_assert_gt(n, (size_t)0);
+	md = (struct metrics_media){1, 1, 1, 1e300, UINT64_MAX, UINT64_MAX, 1e300};
+	m = metrics_render_media(&md, snap.instance, text, n, sizeof(text));
+	cr_assert_gt(m, n, "the widest text with the media plane's fits METRICS_TEXT_MAX");
+	cr_expect(strstr(text, "100000000000.000") != NULL, "times clamped");
+	cr_expect_eq(metrics_render_media(&md, snap.instance, text, n, m), (size_t)0,
+	             "no room for the NUL");
+}
