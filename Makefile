@@ -96,6 +96,11 @@ $(BUILD)/pc-ua: sip/ua.c sip/sipmsg.c sip/media.c $(wildcard sip/*.h)
 	@mkdir -p $(@D)
 	$(CCALL) $(LDALL) sip/ua.c sip/sipmsg.c sip/media.c -o $@
 
+# One view's WAV from rtpengine's pcap recordings (media/rec.h): libc alone.
+$(BUILD)/pc-wav: media/pc-wav.c media/rec.c media/pcap.c $(wildcard media/*.h)
+	@mkdir -p $(@D)
+	$(CCALL) $(LDALL) media/pc-wav.c media/rec.c media/pcap.c -o $@
+
 # Unit tests #include the .c files they test, so static functions stay testable.
 $(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h) $(wildcard media/*.[ch]) \
 	$(wildcard sip/*.[ch])
