@@ -75,8 +75,9 @@ int16_t rec_alaw(uint8_t a);
 /*
  * One view's WAV, and its JSON sidecar (origin, intervals, counts, streams with their
  * runs of sequence numbers) when json is not NULL, from n captures of one call and
- * niv intervals (any order; overlapping ones are merged). wav must be seekable (its
- * header is written last). 0 on success; -1 with st->error set when a capture cannot
+ * niv intervals (any order; overlapping ones are merged). wav must be a file, its
+ * header is written last, after a seek back (not open_memstream's stream, which ends
+ * where the last write did). 0 on success; -1 with st->error set when a capture cannot
  * be read or is not a pcap capture, the intervals are invalid, or writing fails.
  */
 int rec_mix(const struct rec_input *in, size_t n, const struct rec_interval *iv, size_t niv,
