@@ -8,42 +8,14 @@
  * epoch, FROM_US included, TO_US not; without any, every packet counts. The counts go
  * to standard error. Exit status: 0 done, 1 failed, 2 usage.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "rec.h"
 
 #define USAGE "usage: pc-wav -o out.wav [-j out.json] [-i FROM_US-TO_US ...] file.pcap...\n"
-
-/* A decimal number of microseconds, digits only; *end: the first byte after it. */
-static int parse_us(const char *s, int64_t *v, const char **end)
-{
-	char *e;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	long long n = strtoll(s, &e, 10);
-	if (errno != 0)
-		return -1;
-	*v = n;
-	*end = e;
-	return 0;
-}
-
-static int parse_interval(const char *s, struct rec_interval *iv)
-{
-	const char *e;
-
-	if (parse_us(s, &iv->from_us, &e) < 0 || *e != '-' || parse_us(e + 1, &iv->to_us, &e) < 0 ||
-	    *e != '\0' || iv->from_us >= iv->to_us)
-		return -1;
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -67,7 +39,7 @@ int main(int argc, char **argv)
 			json = optarg;
 			break;
 		case 'i':
-			if (parse_interval(optarg, &iv[niv]) < 0) {
+			if (rec_interval_parse(optarg, &iv[niv]) < 0) {
 				fprintf(stderr,
 				        "pc-wav: -i %s: want FROM_US-TO_US, FROM_US < TO_US\n",
 				        optarg);

@@ -796,6 +796,33 @@ err:
 	return rc;
 }
 
+/* A decimal number, digits only, that fits in int64_t; *end: the byte after it. */
+static int parse_us(const char *s, int64_t *v, const char **end)
+{
+	int64_t n = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (n > (INT64_MAX - (*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (*s - '0');
+	}
+	*v = n;
+	*end = s;
+	return 0;
+}
+
+int rec_interval_parse(const char *s, struct rec_interval *iv)
+{
+	const char *e;
+
+	if (parse_us(s, &iv->from_us, &e) < 0 || *e != '-' || parse_us(e + 1, &iv->to_us, &e) < 0 ||
+	    *e != '\0' || iv->from_us >= iv->to_us)
+		return -1;
+	return 0;
+}
+
 /* A temporary file beside path, mode WAV_MODE: its stream, its name in *tmp (malloc'd). */
 static FILE *temp_beside(const char *path, char **tmp, struct rec_stats *st)
 {

@@ -83,6 +83,9 @@ int16_t rec_alaw(uint8_t a);
 int rec_mix(const struct rec_input *in, size_t n, const struct rec_interval *iv, size_t niv,
             FILE *wav, FILE *json, struct rec_stats *st);
 
+/* Reads "FROM_US-TO_US" (decimal digits only, FROM_US < TO_US) into iv; -1 if it is not. */
+int rec_interval_parse(const char *s, struct rec_interval *iv);
+
 /*
  * rec_mix from pcap files into wav_path and json_path (NULL: no sidecar), each written
  * to a temporary file beside it (mode 0640), flushed to the disk and renamed over it at

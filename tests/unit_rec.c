@@ -1114,6 +1114,26 @@ Test(rec, ipv6_source_in_the_sidecar)
 	cap_free(&c);
 }
 
+Test(rec, interval_argument)
+{
+	static const char *bad[] = {
+	    "",      "1",     "1-",
+	    "-2",    "2-1",   "1-1",
+	    "+1-2",  "1-+2",  " 1-2",
+	    "1-2 ",  "1--2",  "a-b",
+	    "1-2-3", "0x1-2", "9223372036854775808-9223372036854775809", /* past int64_t */
+	};
+	struct rec_interval iv;
+
+	cr_assert_eq(rec_interval_parse("1700000000000000-1700000001000000", &iv), 0);
+	cr_assert_eq(iv.from_us, 1700000000000000LL);
+	cr_assert_eq(iv.to_us, 1700000001000000LL);
+	cr_assert_eq(rec_interval_parse("0-9223372036854775807", &iv), 0);
+	cr_assert_eq(iv.to_us, INT64_MAX);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		cr_assert_eq(rec_interval_parse(bad[i], &iv), -1, "\"%s\"", bad[i]);
+}
+
 /* ---- files ---- */
 
 static void write_file(const char *path, const void *p, size_t n)
