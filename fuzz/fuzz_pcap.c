@@ -7,13 +7,14 @@
  *   byte 0      captures - 1 (low two bits; 3 counts as 2)
  *   bytes 1-4   the first two captures' lengths (16-bit little-endian each, cut to what
  *               is left; the last capture takes the rest)
- *   bytes 5-12  two intervals: a start (signed 16-bit, modulo SPAN, in 5 ms, from the
+ *   bytes 5-12  two intervals: a start (signed 16-bit, modulo SPAN, in 10 ms, from the
  *               first record of the first capture) and a length (unsigned 16-bit, modulo
- *               SPAN, in 5 ms, plus 1 us)
+ *               SPAN, in 10 ms, plus 1 us)
  *   byte 13     how many of them the view has (modulo 3)
  *
  * Intervals near the captures' own times keep the WAV short (its length is bounded by
- * their span, checked below) whatever times the records claim.
+ * their span, checked below) whatever times the records claim, and their span (up to
+ * 20 s) still exceeds the mixing window (REC_WINDOW), so the window moves on.
  *
  * Checked: each capture read through pcap_iter gives records inside the input, and each
  * record's UDP payload and RTP payload lie inside the record; rec_mix fails exactly when
@@ -34,10 +35,10 @@
 #include "../media/pcap.h"
 #include "../media/rec.h"
 
-#define CTL 14       /* the control header */
-#define CAPS_MAX 3   /* captures in one input */
-#define STEP_US 5000 /* the intervals' unit */
-#define SPAN 1000    /* steps: intervals start within 5 s of the first record, last 5 s */
+#define CTL 14        /* the control header */
+#define CAPS_MAX 3    /* captures in one input */
+#define STEP_US 10000 /* the intervals' unit */
+#define SPAN 1000     /* steps: intervals start within 10 s of the first record, last 10 s */
 #define ERRBUF_MAX 256
 #define WAV_HEAD 44
 
