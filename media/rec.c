@@ -361,8 +361,12 @@ static void mix_place(struct mix *m, struct rec_stats *st, int64_t pos, const in
 	}
 	if (pos + (int64_t)n > m->base + REC_WINDOW)
 		mix_flush(m, pos + (int64_t)n - REC_WINDOW);
-	for (size_t i = 0; i < n; i++)
-		m->acc[(size_t)((pos + (int64_t)i) % REC_WINDOW)] += pcm[i];
+	for (size_t i = 0; i < n; i++) {
+		/* held to 32 bits: packets piled on one place (a crafted capture) saturate */
+		int32_t *a = &m->acc[(size_t)((pos + (int64_t)i) % REC_WINDOW)];
+		int64_t v = (int64_t)*a + pcm[i];
+		*a = (int32_t)(v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v);
+	}
 	if (pos + (int64_t)n > m->end)
 		m->end = pos + (int64_t)n;
 	st->mixed++;

@@ -18,7 +18,7 @@
 #define T0 1700000000000000LL /* capture times of the built captures start here (us) */
 #define PTIME_US 20000        /* one packet: 20 ms, 160 samples */
 #define PKT 160
-#define CAP_MAX (1 << 20) /* a built capture's bytes */
+#define CAP_MAX (8 << 20) /* a built capture's bytes */
 #define PORT_RTPENGINE 30000
 #define PORT_A 4000
 #define PORT_B 5000
@@ -892,6 +892,26 @@ Test(rec, two_streams_mixed_with_saturation)
 	cr_assert_str_eq(YAJL_GET_STRING(jget(jat(v.tree, "streams", 1), "source")),
 	                 "127.0.0.1:5000");
 	cr_assert_eq(jint(jat(v.tree, "streams", 1), "ssrc"), 2);
+	view_free(&v);
+	cap_free(&c);
+}
+
+/* More packets on one sample than 32 bits can sum: still saturated, never wrapped. */
+Test(rec, packets_piled_on_one_place_saturate)
+{
+	struct cap c;
+	struct view v;
+	const struct rec_interval all = {0, INT64_MAX};
+	const int piled = 70000; /* times 32124 is past INT32_MAX */
+
+	cap_init(&c, PCAP_LINK_RAW, 0, 0);
+	for (int i = 0; i < piled; i++)
+		cap_rtp(&c, T0, PORT_A, 1, REC_PT_PCMU, (uint16_t)i, 0, 0x80, 1);
+	run(&v, &c, 1, &all, 1);
+	cr_assert_eq(v.rc, 0, "%s", v.st.error);
+	cr_assert_eq(v.st.mixed, (uint64_t)piled);
+	cr_assert_eq(v.n, (size_t)1);
+	cr_assert_eq(v.s[0], 32767);
 	view_free(&v);
 	cap_free(&c);
 }
