@@ -70,7 +70,7 @@ ITEST   := $(wildcard tests/it_*.c)
 	deps deps-check \
 	clean format reference lint failover install
 
-all: $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/pc-ua
+all: $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/pc-media $(BUILD)/pc-ua $(BUILD)/pc-wav
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h)
 	@mkdir -p $(@D)
@@ -97,6 +97,13 @@ $(BUILD)/pc-ua: sip/ua.c sip/sipmsg.c sip/media.c $(wildcard sip/*.h)
 	$(CCALL) $(LDALL) sip/ua.c sip/sipmsg.c sip/media.c -o $@
 
 # One view's WAV from rtpengine's pcap recordings (media/rec.h): libc alone.
+# The media adapter (media/adapter.c): libpq, the engine behind media/engine.h
+# (rtpengine's NG protocol), the recordings into WAVs.
+MEDIA_SRC := media/adapter.c media/rtpengine.c media/bencode.c media/rec.c media/pcap.c
+$(BUILD)/pc-media: $(MEDIA_SRC) $(wildcard media/*.h)
+	@mkdir -p $(@D)
+	$(CCALL) $(LDALL) $(MEDIA_SRC) $(LDLIBS) -o $@
+
 $(BUILD)/pc-wav: media/pc-wav.c media/rec.c media/pcap.c $(wildcard media/*.h)
 	@mkdir -p $(@D)
 	$(CCALL) $(LDALL) media/pc-wav.c media/rec.c media/pcap.c -o $@

@@ -46,8 +46,11 @@ CREATE TABLE media_call (
 CREATE INDEX media_call_live_idx ON media_call (node) WHERE ended_at IS NULL;
 
 -- Whether the engine captures the call once the event's change is made (media calls
--- only; NULL for the others).
-ALTER TABLE recording_event ADD COLUMN capture boolean;
+-- only; NULL for the others), and for the 'end' of a media call's view the audio file
+-- the adapter makes of its recording (relative to its recordings directory).
+ALTER TABLE recording_event ADD COLUMN capture boolean,
+                            ADD COLUMN file text CHECK (file ~ '^[0-9]+/[A-Za-z0-9]+/[A-Za-z0-9]+\.wav$'),
+                            ADD CHECK (file IS NULL OR (action = 'end' AND capture IS NOT NULL));
 
 -- Each adapter's last confirmation of a live engine.
 CREATE TABLE media_heartbeat (
@@ -67,6 +70,18 @@ CREATE TABLE media_outcome (
     attempts   integer     NOT NULL CHECK (attempts >= 1),
     CHECK ((applied_at IS NULL) <> (error IS NULL))
 );
+
+-- The audio file of each view of an ended media call (its 'end' event names it): pending
+-- from the end's outcome until the adapter made it (made_at) or gave up (error).
+CREATE TABLE media_file (
+    event_id bigint      PRIMARY KEY REFERENCES recording_event (id),
+    consumer text        NOT NULL CHECK (consumer ~ '^[A-Za-z0-9._-]{1,64}$'),
+    made_at  timestamptz,
+    error    text CHECK (length(error) <= 200),
+    CHECK (made_at IS NULL OR error IS NULL)
+);
+CREATE INDEX media_file_pending_idx ON media_file (consumer, event_id)
+    WHERE made_at IS NULL AND error IS NULL;
 
 -- One adapter at a time per consumer name: each batch locks the consumer's row.
 CREATE TABLE media_consumer (
@@ -207,10 +222,11 @@ BEGIN
         RETURN NULL;
     END IF;
     INSERT INTO recording_event (org_id, call_id, view_id, extension_id, action,
-                                 started_at, stopped_at, format, capture)
+                                 started_at, stopped_at, format, capture, file)
     SELECT v.org_id, v.call_id, v.id, v.extension_id, 'end',
            coalesce(v.recording, s.started_at), coalesce(s.stopped_at, now()),
-           coalesce(v.recording_format, s.format), CASE WHEN v_call.media THEN false END
+           coalesce(v.recording_format, s.format), CASE WHEN v_call.media THEN false END,
+           CASE WHEN v_call.media THEN v.org_id || '/' || v.call_id || '/' || v.id || '.wav' END
       FROM phone_call_view v
       LEFT JOIN LATERAL (
             SELECT e.started_at, e.stopped_at, e.format FROM recording_event e
@@ -340,16 +356,21 @@ $$;
 -- apply).
 CREATE FUNCTION pc_media_next(p_consumer text, p_limit integer)
 RETURNS TABLE (event_id bigint, org_id bigint, seq bigint, action text, call_id text,
-               view_id text, capture boolean, sip_call_id text, started_at timestamptz,
-               stopped_at timestamptz, created_at timestamptz)
+               view_id text, capture boolean, sip_call_id text, file text,
+               created_at double precision)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
+    -- the batch's outcomes and acknowledgement reach the disk before the commit returns,
+    -- whatever the session says: one lost would apply its event again
+    IF current_setting('synchronous_commit') IN ('off', 'local') THEN
+        PERFORM set_config('synchronous_commit', 'on', true);
+    END IF;
     INSERT INTO media_consumer (consumer) VALUES (p_consumer) ON CONFLICT DO NOTHING;
     PERFORM 1 FROM media_consumer c WHERE c.consumer = p_consumer FOR UPDATE;
     RETURN QUERY
     SELECT e.id, s.org_id, n.seq, e.action, e.call_id, e.view_id, e.capture, m.sip_call_id,
-           e.started_at, e.stopped_at, e.created_at
+           e.file, extract(epoch FROM e.created_at)::double precision
       FROM event_seq s
       LEFT JOIN event_ack a ON a.consumer = p_consumer AND a.org_id = s.org_id
      CROSS JOIN LATERAL (
@@ -365,14 +386,39 @@ BEGIN
 END $$;
 
 -- The outcome of applying one event (applied: the engine confirmed at p_at; otherwise
--- p_error), recorded once.
+-- p_error), recorded once; the end of a view puts its audio file in hand.
 CREATE FUNCTION pc_media_outcome(p_consumer text, p_event bigint, p_sent timestamptz,
                                  p_at timestamptz, p_error text, p_attempts integer)
 RETURNS void
 LANGUAGE sql AS $$
     INSERT INTO media_outcome (event_id, consumer, sent_at, applied_at, error, attempts)
     VALUES (p_event, p_consumer, p_sent, p_at, left(p_error, 200), p_attempts)
-    ON CONFLICT (event_id) DO NOTHING
+    ON CONFLICT (event_id) DO NOTHING;
+    INSERT INTO media_file (event_id, consumer)
+    SELECT e.id, p_consumer FROM recording_event e WHERE e.id = p_event AND e.file IS NOT NULL
+    ON CONFLICT (event_id) DO NOTHING;
+$$;
+
+-- The audio files in hand, oldest first: the view's call (its SIP Call-ID finds its
+-- audio) and the file to make.
+CREATE FUNCTION pc_media_files(p_consumer text, p_limit integer)
+RETURNS TABLE (event_id bigint, call_id text, view_id text, sip_call_id text, file text)
+LANGUAGE sql STABLE AS $$
+    SELECT e.id, e.call_id, e.view_id, m.sip_call_id, e.file
+      FROM media_file f
+      JOIN recording_event e ON e.id = f.event_id
+      JOIN media_call m ON m.call_id = e.call_id
+     WHERE f.consumer = p_consumer AND f.made_at IS NULL AND f.error IS NULL
+     ORDER BY f.event_id
+     LIMIT p_limit
+$$;
+
+-- A file made (p_error NULL) or given up.
+CREATE FUNCTION pc_media_file_done(p_event bigint, p_error text) RETURNS void
+LANGUAGE sql AS $$
+    UPDATE media_file SET made_at = CASE WHEN p_error IS NULL THEN now() END,
+                          error = left(p_error, 200)
+     WHERE event_id = p_event AND made_at IS NULL AND error IS NULL
 $$;
 
 -- The adapter's acknowledgement of what it applied (the highest number per organization).
@@ -385,11 +431,14 @@ LANGUAGE sql AS $$
                                                  acked_at = now()
 $$;
 
--- The recorded intervals of a view of a media call, from its events (for its file).
+-- The recorded intervals of a view of a media call, from its events (for its file), in
+-- microseconds of Unix time.
 CREATE FUNCTION pc_media_intervals(p_call text, p_view text)
-RETURNS TABLE (started_at timestamptz, stopped_at timestamptz)
+RETURNS TABLE (from_us bigint, to_us bigint)
 LANGUAGE sql STABLE AS $$
-    SELECT DISTINCT e.started_at, e.stopped_at FROM recording_event e
+    SELECT DISTINCT (extract(epoch FROM e.started_at) * 1000000)::bigint,
+                    (extract(epoch FROM e.stopped_at) * 1000000)::bigint
+      FROM recording_event e
      WHERE e.call_id = p_call AND e.view_id = p_view AND e.action IN ('stop', 'end')
        AND e.capture IS NOT NULL
      ORDER BY 1, 2
@@ -433,6 +482,8 @@ BEGIN
              'pc_media'),
             ('pc_media_ack(text, bigint[], bigint[])', 'pc_media'),
             ('pc_media_intervals(text, text)', 'pc_media'),
+            ('pc_media_files(text, integer)', 'pc_media'),
+            ('pc_media_file_done(bigint, text)', 'pc_media'),
             ('pc_events_seal()', 'pc_media'),
             ('pc_media_status()', 'pc_worker')) AS t (fn, r) LOOP
         f := g.fn;

@@ -48,6 +48,8 @@ INSERT INTO extension (id, org_id, user_id, number, recording_enabled, recording
     (1, 3, 12, '0003*210', true,  'on_demand'),
     (2, 3, 12, '0003*211', false, 'always'),
     (3, 3, 13, '0003*220', true,  'on_demand'),
+    -- records every call from its answer (real calls through the media plane: make call)
+    (5, 3, 12, '0003*212', true,  'always'),
     (4, 4, 20, '0004*100', true,  'on_demand')
 ON CONFLICT (id) DO UPDATE SET org_id = EXCLUDED.org_id, user_id = EXCLUDED.user_id,
     number = EXCLUDED.number, recording_enabled = EXCLUDED.recording_enabled,
