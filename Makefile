@@ -1,13 +1,18 @@
 # Makefile - the PhoneCalls service.
 #
 #   make            build the worker (build/pc-worker), the event consumer
-#                   (build/pc-events) and the SIP user agent (build/pc-ua)
+#                   (build/pc-events), the media adapter (build/pc-media), the SIP user
+#                   agent (build/pc-ua) and the recordings tool (build/pc-wav)
 #   make run        install what is missing, start PostgreSQL, the pool and nginx on
 #                   127.0.0.1:8080 with demo data, print a curl of the seed's example;
 #                   INSTANCES=N: N worker pools behind one nginx upstream;
 #                   PGBOUNCER=all (or instance numbers): those pools through a PgBouncer
 #                   in transaction pooling
 #   make stop       stop what `make run` started
+#   make call       a real SIP call through kamailio and rtpengine between demo
+#                   extensions (FROM=0003*210, TO=5550100: the external agent), playing
+#                   AUDIO (a tone per second) for SECONDS (30); prints the call's ids,
+#                   the curls to stop and start its recording, then its WAVs
 #   make lint       lint docs/openapi.yaml (@redocly/cli, pinned in docs/package.json)
 #   make reference  the API reference nginx serves at /uapi/docs/ (build/docs)
 #   make check      everything below that CI runs: the OpenAPI lint, unit tests, the
@@ -66,7 +71,7 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
 
-.PHONY: all run stop check suite unit itest valgrind faults fuzz bench bench-list bench-events fresh \
+.PHONY: all run stop call check suite unit itest valgrind faults fuzz bench bench-list bench-events fresh \
 	deps deps-check \
 	clean format reference lint failover install
 
@@ -152,14 +157,26 @@ run: deps
 stop:
 	tools/stack down
 
+# A real SIP call through the media plane `make run` started (tools/call).
+FROM    ?= 0003*210
+TO      ?= 5550100
+SECONDS ?= 30
+AUDIO   ?=
+call: build/pc-ua
+	@PC_CALL_FROM='$(FROM)' PC_CALL_TO='$(TO)' PC_CALL_SECONDS='$(SECONDS)' \
+		PC_CALL_AUDIO='$(AUDIO)' tools/call
+
 unit: $(BUILD)/unit
 	$(BUILD)/unit
 
 # The unit tests and the integration suite, with this build (SAN=1: sanitizers).
 suite: deps-check
-	$(MAKE) $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/unit $(BUILD)/itest reference
+	$(MAKE) $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/pc-media $(BUILD)/pc-ua \
+		$(BUILD)/pc-wav $(BUILD)/unit $(BUILD)/itest reference
 	$(BUILD)/unit
 	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_EVENTS=$(CURDIR)/$(BUILD)/pc-events \
+		PC_MEDIA_ADAPTER=$(CURDIR)/$(BUILD)/pc-media PC_UA=$(CURDIR)/$(BUILD)/pc-ua \
+		PC_WAV=$(CURDIR)/$(BUILD)/pc-wav \
 		PC_ITEST=$(CURDIR)/$(BUILD)/itest $(POOLED_SAN) tools/check
 
 ifeq ($(SAN),1)
