@@ -64,6 +64,10 @@
 #define WAIT_START_MS 5000    /* for an agent or an adapter to be ready */
 #define WAIT_KILL_MS 3000     /* for a process killed with -9 to be gone */
 #define NO_PCAP_POLL_MS 50    /* how often a call without recording is looked for in the spool */
+#define POLL_MS 50            /* between two looks at the database, health, the spool */
+#define SETTLE_MS 300         /* for what must not happen to have had its chance */
+#define POLL_FAST_MS 20       /* between two looks at an agent's output or a process */
+#define WAIT_BYE_MS 2000      /* the clean-up: for a call's BYE to end it, before it ends it */
 
 #define AGENTS_MAX 8
 #define CALLS_MAX 8
@@ -72,6 +76,7 @@
 #define SIDE_STREAMS_MAX 4
 #define SIDE_RUNS_MAX 32
 #define TOGGLES_MAX 64
+#define SPANS_MAX 16 /* recorded or stopped spans of a view */
 #define PATH_MAX_ 512
 #define ID_MAX_ 128
 #define LINE_MAX_ 4096
@@ -115,7 +120,7 @@ static long long wall_us(void)
 static void sleep_until(long long t)
 {
 	for (long long d; (d = t - wall_us()) > 0;)
-		it_nap(d > 50000 ? 50 : (int)(d / 1000) + 1);
+		it_nap(d > POLL_MS * 1000 ? POLL_MS : (int)(d / 1000) + 1);
 }
 
 /* A directory of the test's own files under the state directory. */
@@ -200,7 +205,7 @@ static int agent_exited(struct agent *a, int ms)
 		}
 		if ((it_now() - t0) * 1000 >= ms)
 			return 0;
-		it_nap(20);
+		it_nap(POLL_FAST_MS);
 	}
 }
 
@@ -238,7 +243,7 @@ static char *agent_line(const struct agent *a, const char *event, const char *si
 		free(text);
 		if ((it_now() - t0) * 1000 >= ms)
 			return NULL;
-		it_nap(20);
+		it_nap(POLL_FAST_MS);
 	}
 }
 
@@ -266,7 +271,8 @@ static void external_start(struct agent *a)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	agent_spawn(a, "external", it_env("PC_UA"), args, NULL, NULL);
 	/* bound when another socket cannot bind its port */
-	for (double t0 = it_now(); !bound && it_now() - t0 < WAIT_START_MS / 1e3; it_nap(20)) {
+	for (double t0 = it_now(); !bound && it_now() - t0 < WAIT_START_MS / 1e3;
+	     it_nap(POLL_FAST_MS)) {
 		int fd = socket(AF_INET, SOCK_DGRAM, 0);
 		bound = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 &&
 		        errno == EADDRINUSE;
@@ -400,13 +406,17 @@ static void put_ok(const struct call *c, const char *body)
 	http_free(&r);
 }
 
-static void put_error(const struct call *c, const char *body, int status, const char *code)
+/* A PUT that must answer the contract's error; returns the status it answered. */
+static int put_error(const struct call *c, const char *body, int status, const char *code)
 {
 	struct http_resp r;
+	int got;
 
 	it_put(&r, TOK_U12, c->path, body);
 	it_check_error(&r, status, code, body);
+	got = r.status;
 	http_free(&r);
+	return got;
 }
 
 /* What /uapi/health says of the media plane (malloc'd). */
@@ -438,7 +448,7 @@ static double wait_media(const char *want)
 			break;
 		cr_assert(it_now() - t0 < WAIT_STALE_MS / 1000.0,
 		          "/uapi/health says media \"%s\", not \"%s\"", got, want);
-		it_nap(50);
+		it_nap(POLL_MS);
 	}
 	free(got);
 	return it_now() - t0;
@@ -537,7 +547,7 @@ static void adapter_kill(void)
 
 	cr_assert(pid > 0, "the stack's adapter is not running");
 	cr_assert_eq(kill((pid_t)pid, SIGKILL), 0);
-	for (double t0 = it_now(); run_pid("pc-media") > 0; it_nap(10))
+	for (double t0 = it_now(); run_pid("pc-media") > 0; it_nap(POLL_FAST_MS))
 		cr_assert(it_now() - t0 < WAIT_KILL_MS / 1e3, "the adapter outlived kill -9");
 }
 
@@ -644,7 +654,7 @@ static void expect_pcaps_gone(const struct call *c)
 
 	for (double t0 = it_now();
 	     (n = pcaps_of(c->sip)) > 0 && it_now() - t0 < WAIT_GONE_MS / 1e3;)
-		it_nap(50);
+		it_nap(POLL_MS);
 	cr_expect_eq(n, 0, "%d pcaps of call %s are left in the spool", n, c->id);
 }
 
@@ -777,7 +787,7 @@ static size_t wait_settled(const char *call, size_t want, struct mev *ev)
 {
 	size_t n;
 
-	for (double t0 = it_now();; it_nap(50)) {
+	for (double t0 = it_now();; it_nap(POLL_MS)) {
 		n = events_of(call, ev);
 		if (n >= want && settled(ev, n))
 			break;
@@ -1025,6 +1035,9 @@ static void view_file_load(const char *file, struct view_file *vf)
 	root = yajl_tree_parse(js, err, sizeof(err));
 	free(js);
 	cr_assert(root != NULL, "%s is not JSON: %s", json_path, err);
+	cr_assert(YAJL_IS_INTEGER(it_key(root, "originUs")),
+	          "%s: no origin, the file has no audio (nothing captured in its intervals)",
+	          vf->wav_path);
 	vf->origin = num(root, "originUs");
 	vf->samples = num(root, "samples");
 	vf->outside = num(it_key(root, "counts"), "outside");
@@ -1250,7 +1263,7 @@ static void media_fini(void)
 		PGconn *c = PQconnectdb("");
 		PGresult *r = NULL;
 		/* the proxy ends a call at its BYE; one whose agent died is ended here */
-		for (int tries = 0; PQstatus(c) == CONNECTION_OK && tries < 40; tries++) {
+		for (int waited = 0; PQstatus(c) == CONNECTION_OK; waited += POLL_MS) {
 			r = PQexecParams(c,
 			                 "SELECT count(*) FROM media_call WHERE call_id = $1 AND "
 			                 "ended_at IS NULL",
@@ -1260,10 +1273,12 @@ static void media_fini(void)
 			PQclear(r);
 			if (!live)
 				break;
-			if (tries == 39)
+			if (waited >= WAIT_BYE_MS) {
 				PQclear(PQexecParams(c, "SELECT pc_call_end($1)", 1, NULL, p, NULL,
 				                     NULL, 0));
-			it_nap(50);
+				break;
+			}
+			it_nap(POLL_MS);
 		}
 		PQfinish(c);
 	}
@@ -1296,7 +1311,7 @@ Test(media, stop_and_start_are_in_the_audio)
 	struct call c;
 	struct mev ev[EVENTS_MAX];
 	struct view_file vf;
-	struct span rec[8], quiet[8];
+	struct span rec[SPANS_MAX], quiet[SPANS_MAX];
 	size_t n, nrec, nquiet;
 	struct audio au;
 	const struct stream *cs;
@@ -1402,9 +1417,9 @@ Test(media, an_extension_without_recording_is_never_captured)
 	for (double t0 = it_now();
 	     DB_LL("SELECT count(*) FROM media_call WHERE call_id = $1 AND ended_at IS NULL",
 	           c.id) > 0;
-	     it_nap(50))
+	     it_nap(POLL_MS))
 		cr_assert(it_now() - t0 < WAIT_EXIT_MS / 1e3, "the call did not end");
-	it_nap(300); /* an 'end' event would be written with the end */
+	it_nap(SETTLE_MS); /* an 'end' event would be written with the end */
 	cr_expect_eq(events_of(c.id, ev), 0, "events of a call that never recorded");
 	cr_expect_eq(it_event_mark(), mark, "events were written");
 	cr_expect_eq(engine_toggles(c.sip, t, TOGGLES_MAX), 0, "the engine's capture toggled");
@@ -1413,8 +1428,9 @@ Test(media, an_extension_without_recording_is_never_captured)
 	free(rdir);
 	cr_expect(stat(dir, &sb) != 0 && errno == ENOENT, "%s exists", dir);
 	cr_expect_eq(pcaps_of(c.sip), 0);
-	fprintf(stderr, "media no_recording: spool looked at %d times during the call, 0 pcaps\n",
-	        looks);
+	fprintf(stderr,
+	        "media no_recording: spool looked at %d times during the call, %d pcaps seen\n",
+	        looks, seen);
 	agent_stop(&ext, SIGTERM, WAIT_EXIT_MS);
 }
 
@@ -1430,7 +1446,7 @@ Test(media, two_local_views_with_different_choices)
 	struct call c;
 	struct mev ev[EVENTS_MAX];
 	struct view_file v1, v2;
-	struct span rec[8], quiet[8];
+	struct span rec[SPANS_MAX], quiet[SPANS_MAX];
 	size_t n, nrec, nquiet;
 	struct audio a1, a2;
 	long long received, lost, mark, min_outside, span2;
@@ -1510,7 +1526,7 @@ Test(media, a_hang_up_while_stopped)
 	struct call c;
 	struct mev ev[EVENTS_MAX];
 	struct view_file vf;
-	struct span rec[8], quiet[8];
+	struct span rec[SPANS_MAX], quiet[SPANS_MAX];
 	size_t n, nrec, nquiet;
 	struct audio au;
 	long long span;
@@ -1562,9 +1578,10 @@ Test(media, stop_on_a_call_that_ended_in_between)
 	struct agent ext;
 	struct call c;
 	struct mev ev[EVENTS_MAX];
-	long long mark;
+	long long mark, after;
 	char *fp, *fp2;
 	size_t n;
+	int stop, start;
 
 	external_start(&ext);
 	call_start(&c, "0003*210", EXTERNAL_NUMBER, 2);
@@ -1574,17 +1591,20 @@ Test(media, stop_on_a_call_that_ended_in_between)
 	cr_assert(n == 2 && strcmp(ev[1].action, "end") == 0, "the call did not end");
 	mark = it_event_mark();
 	fp = it_fingerprint();
-	put_error(&c, STOP_BODY("01"), 400, "pc_phonecall_invalid");
-	put_error(&c, START_BODY("01"), 400, "pc_phonecall_invalid");
+	stop = put_error(&c, STOP_BODY("01"), 400, "pc_phonecall_invalid");
+	start = put_error(&c, START_BODY("01"), 400, "pc_phonecall_invalid");
 	fp2 = it_fingerprint();
-	cr_expect_eq(it_event_mark(), mark, "an event was written");
+	after = it_event_mark();
+	cr_expect_eq(after, mark, "an event was written");
 	cr_expect_str_eq(fp2, fp, "a table changed");
 	cr_expect_eq(events_of(c.id, ev), 2);
+	fprintf(stderr,
+	        "media stop_after_the_end: StopRecording %d, StartRecording %d, %lld new events, "
+	        "tables %s\n",
+	        stop, start, after - mark, strcmp(fp, fp2) == 0 ? "unchanged" : "changed");
 	free(fp);
 	free(fp2);
 	expect_pcaps_gone(&c);
-	fprintf(stderr, "media stop_after_the_end: StopRecording and StartRecording 400 "
-	                "pc_phonecall_invalid, no event, no table changed\n");
 	agent_stop(&ext, SIGTERM, WAIT_EXIT_MS);
 }
 
@@ -1602,7 +1622,7 @@ Test(media, the_adapter_restarted_and_rtpengine_restarted_lose_nothing)
 	struct call a, b, d;
 	struct mev ev[EVENTS_MAX];
 	struct view_file vf;
-	struct span rec[8], quiet[8];
+	struct span rec[SPANS_MAX], quiet[SPANS_MAX];
 	size_t n, nrec, nquiet, waiting, ntog;
 	struct audio au;
 	long long mark;
@@ -1622,7 +1642,7 @@ Test(media, the_adapter_restarted_and_rtpengine_restarted_lose_nothing)
 	signal_at(&a, 3.5);
 	adapter_kill();
 	put_ok(&a, STOP_BODY("01"));
-	it_nap(300);
+	it_nap(SETTLE_MS); /* a running adapter applies it within that */
 	n = events_of(a.id, ev);
 	waiting = n == 2 && ev[1].outcomes == 0;
 	cr_expect(waiting, "the stop was applied with no adapter running");
@@ -1728,7 +1748,7 @@ Test(media, two_adapters_never_apply_an_event_twice)
 	snprintf(pghost, sizeof(pghost), "PGHOST=%s/pg-media", it_env("PC_VAR"));
 	snprintf(pgport, sizeof(pgport), "PGPORT=%s", getenv("PGPORT") ? getenv("PGPORT") : "5432");
 	agent_spawn(&second, "adapter", bin, args, envs, ADAPTER_USER);
-	for (double t0 = it_now();; it_nap(50)) {
+	for (double t0 = it_now();; it_nap(POLL_MS)) {
 		started = it_read_file(second.err, NULL);
 		if (started && strstr(started, "consumer media"))
 			break;
