@@ -258,7 +258,7 @@ install: all reference
 	install -m 644 DEPLOYMENT.md README.md docs/api.md $(DESTDIR)/usr/share/doc/phonecalls/
 
 format:
-	clang-format -i src/*.c src/*.h fcgi/*.c sip/*.c sip/*.h tests/*.c tests/*.h $(wildcard fuzz/*.c)
+	clang-format -i src/*.c src/*.h fcgi/*.c sip/*.c sip/*.h media/*.c media/*.h tests/*.c tests/*.h $(wildcard fuzz/*.c)
 
 clean:
 	rm -rf build

@@ -32,9 +32,9 @@
 
 struct engine {
 	int fd;
-	unsigned long long seq;  /* requests sent: each its own cookie */
-	unsigned int tag;        /* this process's part of the cookies */
-	char name[NG_NAME_MAX];  /* "rtpengine HOST:PORT" */
+	unsigned long long seq; /* requests sent: each its own cookie */
+	unsigned int tag;       /* this process's part of the cookies */
+	char name[NG_NAME_MAX]; /* "rtpengine HOST:PORT" */
 	char reply[NG_REPLY_MAX];
 	struct benc_node nodes[NG_NODES];
 };
@@ -156,12 +156,13 @@ static enum engine_result ng_call(struct engine *e, const char *body, size_t ble
 			if ((n = recv(e->fd, e->reply, sizeof(e->reply), 0)) < 0) {
 				if (errno == EINTR || errno == EAGAIN)
 					continue;
-				set_err(err, errlen, "receive", strerror(errno), strlen(strerror(errno)));
+				set_err(err, errlen, "receive", strerror(errno),
+				        strlen(strerror(errno)));
 				return ENGINE_DOWN;
 			}
 			/* a late reply to an earlier request: not this one's */
-			if ((size_t)n <= (size_t)clen || memcmp(e->reply, cookie, (size_t)clen) != 0 ||
-			    e->reply[clen] != ' ')
+			if ((size_t)n <= (size_t)clen ||
+			    memcmp(e->reply, cookie, (size_t)clen) != 0 || e->reply[clen] != ' ')
 				continue;
 			if (benc_parse(e->reply + clen + 1, (size_t)n - (size_t)clen - 1, e->nodes,
 			               NG_NODES, &used) != BENC_OK ||
@@ -179,7 +180,8 @@ static enum engine_result ng_call(struct engine *e, const char *body, size_t ble
 				set_err(err, errlen, "engine error", NULL, 0);
 			else
 				set_err(err, errlen, "engine error", why->str, why->len);
-			return benc_str_is(why, "Unknown call-id") ? ENGINE_NO_CALL : ENGINE_REFUSED;
+			return benc_str_is(why, "Unknown call-id") ? ENGINE_NO_CALL
+			                                           : ENGINE_REFUSED;
 		}
 	}
 	set_err(err, errlen, "no reply from the engine", NULL, 0);

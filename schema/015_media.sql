@@ -402,9 +402,11 @@ $$;
 -- The audio files in hand, oldest first: the view's call (its SIP Call-ID finds its
 -- audio) and the file to make.
 CREATE FUNCTION pc_media_files(p_consumer text, p_limit integer)
-RETURNS TABLE (event_id bigint, call_id text, view_id text, sip_call_id text, file text)
+RETURNS TABLE (event_id bigint, call_id text, view_id text, sip_call_id text, file text,
+               ended double precision)
 LANGUAGE sql STABLE AS $$
-    SELECT e.id, e.call_id, e.view_id, m.sip_call_id, e.file
+    SELECT e.id, e.call_id, e.view_id, m.sip_call_id, e.file,
+           extract(epoch FROM e.created_at)::double precision
       FROM media_file f
       JOIN recording_event e ON e.id = f.event_id
       JOIN media_call m ON m.call_id = e.call_id
@@ -464,6 +466,54 @@ LANGUAGE sql STABLE AS $$
                         AND NOT EXISTS (SELECT 1 FROM media_outcome o
                                          WHERE o.event_id = e.id)), 0)
 $$;
+
+-- The consumers' read (014) with the audio file an 'end' names: a column more, so the
+-- functions are made again (a caller of SELECT * gets the new column last).
+DROP FUNCTION pc_events_next(text, integer, bigint[], bigint[]);
+DROP FUNCTION pc_events_read(text, integer);
+CREATE FUNCTION pc_events_read(p_consumer text, p_limit integer)
+RETURNS TABLE (org_id bigint, seq bigint, action text, call_id text, view_id text,
+               extension text, actor_user_id bigint, app_id bigint, started_at timestamptz,
+               stopped_at timestamptz, format text, request_id text, file text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    SELECT s.org_id, n.seq, e.action, e.call_id, e.view_id, x.number, e.actor_user_id,
+           e.app_id, e.started_at, e.stopped_at, e.format, e.request_id, e.file
+      FROM event_seq s
+      LEFT JOIN event_ack a ON a.consumer = p_consumer AND a.org_id = s.org_id
+     CROSS JOIN LATERAL (
+            SELECT n.event_id, n.seq FROM event_number n
+             WHERE n.org_id = s.org_id AND n.seq > coalesce(a.seq, 0)
+             ORDER BY n.seq
+             LIMIT p_limit) n
+      JOIN recording_event e ON e.id = n.event_id
+      JOIN extension x ON x.id = e.extension_id
+     WHERE s.last > coalesce(a.seq, 0)
+     ORDER BY s.org_id, n.seq
+     LIMIT p_limit;
+END $$;
+
+CREATE FUNCTION pc_events_next(p_consumer text, p_limit integer, p_orgs bigint[],
+                               p_seqs bigint[])
+RETURNS TABLE (org_id bigint, seq bigint, action text, call_id text, view_id text,
+               extension text, actor_user_id bigint, app_id bigint, started_at timestamptz,
+               stopped_at timestamptz, format text, request_id text, file text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    INSERT INTO event_ack AS a (consumer, org_id, seq)
+    SELECT p_consumer, u.o, u.s FROM unnest(p_orgs, p_seqs) AS u (o, s)
+    ON CONFLICT (consumer, org_id) DO UPDATE SET seq = greatest(a.seq, EXCLUDED.seq),
+                                                 acked_at = now();
+    PERFORM pc_events_seal();
+    RETURN QUERY SELECT * FROM pc_events_read(p_consumer, p_limit);
+END $$;
+REVOKE ALL ON FUNCTION pc_events_read(text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pc_events_next(text, integer, bigint[], bigint[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pc_events_read(text, integer) TO pc_events;
+GRANT EXECUTE ON FUNCTION pc_events_next(text, integer, bigint[], bigint[]) TO pc_events;
 
 -- Who may call what: the SIP proxy its three functions; the adapter the seal, its read,
 -- outcomes, acknowledgements, intervals and heartbeat; the worker the status.
