@@ -244,8 +244,11 @@ SHARE   := $(DESTDIR)$(PREFIX)/share/phonecalls
 install: all reference
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/schema $(SHARE)/tools $(SHARE)/nginx \
 		$(SHARE)/docs $(SHARE)/systemd $(DESTDIR)/usr/share/doc/phonecalls
-	install -m 755 build/pc-worker build/pc-events $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 build/pc-worker build/pc-events build/pc-media build/pc-wav \
+		$(DESTDIR)$(PREFIX)/bin/
 	install -m 644 schema/*.sql $(SHARE)/schema/
+	install -d $(SHARE)/media
+	install -m 644 sip/kamailio.cfg.in media/rtpengine.conf.in $(SHARE)/media/
 	install -m 755 tools/migrate tools/apps $(SHARE)/tools/
 	install -m 644 nginx/uapi.conf nginx/uapi-server.conf nginx/uapi-fastcgi.conf \
 		nginx/uapi-docs.conf nginx/uapi-unlimited.conf nginx/uapi-metrics-allow.conf \
