@@ -13,10 +13,12 @@
 -- are idempotent in rtpengine: starting what records, or stopping what does not, does
 -- nothing).
 --
--- No false 202: the adapter confirms a live engine every half second (pc_media_beat); a
--- PUT on a media call while no confirmation is fresher than pc_media_stale() answers
--- service_unavailable and changes nothing. Calls no engine carries (the demo's rows)
--- answer as before.
+-- No false 202: the adapter confirms a live engine every half second (pc_media_beat), and
+-- holds a shared advisory lock (pc_media_lock()) for as long as its session lasts; a PUT
+-- on a media call while no adapter is connected (an adapter that dies lets go of its
+-- lock at once), or no confirmation is fresher than pc_media_stale() (an adapter that
+-- hangs, an engine that does not answer), answers service_unavailable and changes
+-- nothing. Calls no engine carries (the demo's rows) answer as before.
 
 DO $$
 BEGIN
@@ -101,9 +103,21 @@ CREATE TABLE media_consumer (
 CREATE FUNCTION pc_media_stale() RETURNS interval
 LANGUAGE sql IMMUTABLE AS $$ SELECT interval '2 seconds' $$;
 
+-- The advisory lock an adapter holds, shared, while it is connected.
+CREATE FUNCTION pc_media_lock() RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$ SELECT 7270151::bigint $$;
+
+-- An adapter is connected now and one confirmed a live engine recently.
 CREATE FUNCTION pc_media_live() RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM media_heartbeat WHERE seen_at > now() - pc_media_stale())
+       AND EXISTS (SELECT 1 FROM pg_locks l
+                    WHERE l.locktype = 'advisory' AND l.granted
+                      AND l.database = (SELECT oid FROM pg_database
+                                         WHERE datname = current_database())
+                      AND l.classid = (pc_media_lock() >> 32)::oid
+                      AND l.objid = (pc_media_lock() & 4294967295)::oid
+                      AND l.objsubid = 1)
 $$;
 
 ALTER TYPE pc_action_target ADD ATTRIBUTE media boolean;
@@ -350,12 +364,18 @@ BEGIN
     RETURN v_n;
 END $$;
 
--- The adapter's confirmation of a live engine (p_engine: its name and version).
+-- The adapter's confirmation of a live engine (p_engine: its name and version). The
+-- first one of a session takes the session's shared hold on pc_media_lock().
 CREATE FUNCTION pc_media_beat(p_adapter text, p_engine text) RETURNS void
 LANGUAGE sql AS $$
+    SELECT pg_advisory_lock_shared(pc_media_lock())
+     WHERE NOT EXISTS (SELECT 1 FROM pg_locks l
+                        WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid()
+                          AND l.granted AND l.objid = (pc_media_lock() & 4294967295)::oid
+                          AND l.classid = (pc_media_lock() >> 32)::oid AND l.objsubid = 1);
     INSERT INTO media_heartbeat AS h (adapter, engine, seen_at)
     VALUES (p_adapter, p_engine, clock_timestamp())
-    ON CONFLICT (adapter) DO UPDATE SET engine = EXCLUDED.engine, seen_at = EXCLUDED.seen_at
+    ON CONFLICT (adapter) DO UPDATE SET engine = EXCLUDED.engine, seen_at = EXCLUDED.seen_at;
 $$;
 
 -- The adapter's read, inside its batch's transaction: takes the consumer's lock (a
