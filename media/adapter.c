@@ -44,6 +44,7 @@
 
 #include "engine.h"
 #include "rec.h"
+#include "wav49.h"
 
 #define BATCH "64"        /* events read per transaction */
 #define FILES "8"         /* audio files made per round */
@@ -380,9 +381,19 @@ static int make_file(struct adapter *a, const PGresult *f, int i, char *err, siz
 		snprintf(err, errlen, "cannot make the directory of %s: %s", wav, strerror(errno));
 		return -1;
 	}
-	if (rec_view_wav(list, n, iv, niv, wav, json, &st) != 0) {
+	/* in the view's format: PCM ("wav"), or GSM 06.10 ("wav49") made from the PCM */
+	bool gsm = strcmp(PQgetvalue(f, i, 7), "wav49") == 0;
+	char pcm[PATH_MAX + 8];
+	snprintf(pcm, sizeof(pcm), "%s%s", wav, gsm ? ".pcm" : "");
+	if (rec_view_wav(list, n, iv, niv, pcm, json, &st) != 0) {
 		snprintf(err, errlen, "%.*s", (int)(errlen > 1 ? errlen - 1 : 0), st.error);
 		return -1;
+	}
+	if (gsm) {
+		int rc = rec_wav49(pcm, wav, err, errlen);
+		unlink(pcm);
+		if (rc != 0)
+			return -1;
 	}
 	return 1;
 }
@@ -394,7 +405,7 @@ static int files(struct adapter *a)
 	PGresult *f = PQexecParams(a->db,
 	                           "SELECT event_id, call_id, view_id, sip_call_id, file, "
 	                           "(SELECT count(*) FROM pc_media_files($1, 1000) p "
-	                           " WHERE p.call_id = x.call_id), ended "
+	                           " WHERE p.call_id = x.call_id), ended, format "
 	                           "FROM pc_media_files($1, $2::integer) x",
 	                           2, NULL, fv, NULL, NULL, 0);
 	int settled = 0;

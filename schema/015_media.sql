@@ -438,10 +438,10 @@ $$;
 -- audio) and the file to make.
 CREATE FUNCTION pc_media_files(p_consumer text, p_limit integer)
 RETURNS TABLE (event_id bigint, call_id text, view_id text, sip_call_id text, file text,
-               ended double precision)
+               ended double precision, format text)
 LANGUAGE sql STABLE AS $$
     SELECT e.id, e.call_id, e.view_id, m.sip_call_id, e.file,
-           extract(epoch FROM e.created_at)::double precision
+           extract(epoch FROM e.created_at)::double precision, e.format
       FROM media_file f
       JOIN recording_event e ON e.id = f.event_id
       JOIN media_call m ON m.call_id = e.call_id
