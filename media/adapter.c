@@ -359,7 +359,7 @@ static int make_file(struct adapter *a, const PGresult *f, int i, char *err, siz
 		return -1;
 	}
 	/* a recording the engine never closed (it died with the call): what it wrote */
-	if (done == 0 && wall_s() - strtod(PQgetvalue(f, i, 6), NULL) < FINISH_WAIT_S)
+	if (done == 0 && wall_s() - strtod(PQgetvalue(f, i, 5), NULL) < FINISH_WAIT_S)
 		return 0;
 	r = PQexecParams(a->db, "SELECT from_us, to_us FROM pc_media_intervals($1, $2)", 2, NULL,
 	                 pv, NULL, NULL, 0);
@@ -382,7 +382,7 @@ static int make_file(struct adapter *a, const PGresult *f, int i, char *err, siz
 		return -1;
 	}
 	/* in the view's format: PCM ("wav"), or GSM 06.10 ("wav49") made from the PCM */
-	bool gsm = strcmp(PQgetvalue(f, i, 7), "wav49") == 0;
+	bool gsm = strcmp(PQgetvalue(f, i, 6), "wav49") == 0;
 	char pcm[PATH_MAX + 8];
 	snprintf(pcm, sizeof(pcm), "%s%s", wav, gsm ? ".pcm" : "");
 	if (rec_view_wav(list, n, iv, niv, pcm, json, &st) != 0) {
@@ -404,9 +404,7 @@ static int files(struct adapter *a)
 	const char *fv[2] = {a->consumer, FILES};
 	PGresult *f = PQexecParams(a->db,
 	                           "SELECT event_id, call_id, view_id, sip_call_id, file, "
-	                           "(SELECT count(*) FROM pc_media_files($1, 1000) p "
-	                           " WHERE p.call_id = x.call_id), ended, format "
-	                           "FROM pc_media_files($1, $2::integer) x",
+	                           "ended, format FROM pc_media_files($1, $2::integer)",
 	                           2, NULL, fv, NULL, NULL, 0);
 	int settled = 0;
 
@@ -419,11 +417,19 @@ static int files(struct adapter *a)
 		char err[ENGINE_ERR_MAX] = "";
 		int made = make_file(a, f, i, err, sizeof(err));
 		const char *dv[2] = {PQgetvalue(f, i, 0), made > 0 ? NULL : err};
+		PGresult *d;
+		bool last;
 		if (made == 0)
 			continue;
-		if (!exec_ok(a->db, "file done", "SELECT pc_media_file_done($1::bigint, $2)", 2,
-		             dv))
+		d = PQexecParams(a->db, "SELECT pc_media_file_done($1::bigint, $2)", 2, NULL, dv,
+		                 NULL, NULL, 0);
+		if (PQresultStatus(d) != PGRES_TUPLES_OK || PQntuples(d) != 1) {
+			say("file done failed: sqlstate=%s", sqlstate(d));
+			PQclear(d);
 			break;
+		}
+		last = strcmp(PQgetvalue(d, 0, 0), "0") == 0;
+		PQclear(d);
 		settled++;
 		if (made > 0) {
 			a->files_made++;
@@ -434,7 +440,7 @@ static int files(struct adapter *a)
 		}
 		/* the call's last file: the engine's recording goes, which holds the whole
 		 * call (a stopped view's audio too, when another view recorded) */
-		if (strcmp(PQgetvalue(f, i, 5), "1") == 0)
+		if (last)
 			engine_recording_drop(a->eng, PQgetvalue(f, i, 3));
 	}
 	PQclear(f);
