@@ -31,6 +31,9 @@
 #                   PC_BENCH_ORGS="1 10": the same with the users in 1, then 10 organizations
 #   make bench-events  how long a committed change takes to reach a waiting event
 #                   consumer (build/bench-events; BENCHMARKS.md)
+#   make bench-media  the time from a StopRecording's 202 to the last packet recorded
+#                   before the cut, on real calls, and the API's throughput with the media
+#                   plane on and off (tools/bench-media; BENCHMARKS.md)
 #   make bench-list the plan and time of every List filter form at 100,000 calls of one
 #                   organization (BENCHMARKS.md)
 #   make fresh      the two commands in a freshly debootstrapped Debian 12 (root, mirror)
@@ -71,7 +74,8 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
 
-.PHONY: all run stop call check suite unit itest valgrind faults fuzz bench bench-list bench-events fresh \
+.PHONY: all run stop call check suite unit itest valgrind faults fuzz bench bench-list bench-events \
+	bench-media fresh \
 	deps deps-check \
 	clean format reference lint failover install
 
@@ -95,6 +99,11 @@ $(BUILD)/pc-events: tools/pc-events.c
 $(BUILD)/bench-events: tools/bench-events.c
 	@mkdir -p $(@D)
 	$(CCALL) $(LDALL) $< -o $@
+
+# The recording cut's load and capture reader (tools/bench-media): libc and the pcap reader.
+$(BUILD)/bench-media: tools/bench-media.c media/pcap.c media/pcap.h
+	@mkdir -p $(@D)
+	$(CCALL) $(LDALL) tools/bench-media.c media/pcap.c -o $@
 
 # The SIP user agent of the tests, the benchmark and `make call` (sip/ua.c): libc alone.
 $(BUILD)/pc-ua: sip/ua.c sip/sipmsg.c sip/media.c $(wildcard sip/*.h)
@@ -234,6 +243,11 @@ bench-events: deps
 	$(MAKE) all build/bench-events
 	PC_WORKER=$(CURDIR)/build/pc-worker PC_EVENTS=$(CURDIR)/build/pc-events \
 		PC_BENCH_EVENTS=$(CURDIR)/build/bench-events tools/bench-events
+
+bench-media: deps
+	$(MAKE) all build/bench-media
+	PC_WORKER=$(CURDIR)/build/pc-worker PC_MEDIA_ADAPTER=$(CURDIR)/build/pc-media \
+		PC_UA=$(CURDIR)/build/pc-ua PC_BENCH_MEDIA=$(CURDIR)/build/bench-media tools/bench-media
 
 fresh:
 	tools/fresh
