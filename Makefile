@@ -31,6 +31,9 @@
 #                   PC_BENCH_ORGS="1 10": the same with the users in 1, then 10 organizations
 #   make bench-events  how long a committed change takes to reach a waiting event
 #                   consumer (build/bench-events; BENCHMARKS.md)
+#   make bench-media  the time from a StopRecording's 202 to the last packet recorded
+#                   before the cut, on real calls, and the API's throughput with the media
+#                   plane on and off (tools/bench-media; BENCHMARKS.md)
 #   make bench-list the plan and time of every List filter form at 100,000 calls of one
 #                   organization (BENCHMARKS.md)
 #   make fresh      the two commands in a freshly debootstrapped Debian 12 (root, mirror)
@@ -71,7 +74,8 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
 
-.PHONY: all run stop call check suite unit itest valgrind faults fuzz bench bench-list bench-events fresh \
+.PHONY: all run stop call check suite unit itest valgrind faults fuzz bench bench-list bench-events \
+	bench-media fresh \
 	deps deps-check \
 	clean format reference lint failover install
 
@@ -96,6 +100,11 @@ $(BUILD)/bench-events: tools/bench-events.c
 	@mkdir -p $(@D)
 	$(CCALL) $(LDALL) $< -o $@
 
+# The recording cut's load and capture reader (tools/bench-media): libc and the pcap reader.
+$(BUILD)/bench-media: tools/bench-media.c media/pcap.c media/pcap.h
+	@mkdir -p $(@D)
+	$(CCALL) $(LDALL) tools/bench-media.c media/pcap.c -o $@
+
 # The SIP user agent of the tests, the benchmark and `make call` (sip/ua.c): libc alone.
 $(BUILD)/pc-ua: sip/ua.c sip/sipmsg.c sip/media.c $(wildcard sip/*.h)
 	@mkdir -p $(@D)
@@ -104,10 +113,11 @@ $(BUILD)/pc-ua: sip/ua.c sip/sipmsg.c sip/media.c $(wildcard sip/*.h)
 # One view's WAV from rtpengine's pcap recordings (media/rec.h): libc alone.
 # The media adapter (media/adapter.c): libpq, the engine behind media/engine.h
 # (rtpengine's NG protocol), the recordings into WAVs.
-MEDIA_SRC := media/adapter.c media/rtpengine.c media/bencode.c media/rec.c media/pcap.c
+MEDIA_SRC := media/adapter.c media/rtpengine.c media/bencode.c media/rec.c media/pcap.c \
+             media/wav49.c
 $(BUILD)/pc-media: $(MEDIA_SRC) $(wildcard media/*.h)
 	@mkdir -p $(@D)
-	$(CCALL) $(LDALL) $(MEDIA_SRC) $(LDLIBS) -o $@
+	$(CCALL) $(LDALL) $(MEDIA_SRC) $(LDLIBS) -lgsm -o $@
 
 $(BUILD)/pc-wav: media/pc-wav.c media/rec.c media/pcap.c $(wildcard media/*.h)
 	@mkdir -p $(@D)
@@ -116,7 +126,7 @@ $(BUILD)/pc-wav: media/pc-wav.c media/rec.c media/pcap.c $(wildcard media/*.h)
 # Unit tests #include the .c files they test, so static functions stay testable.
 $(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h) $(wildcard media/*.[ch]) \
 	$(wildcard sip/*.[ch])
-	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) $(CRITERION) -o $@
+	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) -lgsm -lm $(CRITERION) -o $@
 
 $(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
 	@mkdir -p $(@D)
@@ -234,6 +244,11 @@ bench-events: deps
 	PC_WORKER=$(CURDIR)/build/pc-worker PC_EVENTS=$(CURDIR)/build/pc-events \
 		PC_BENCH_EVENTS=$(CURDIR)/build/bench-events tools/bench-events
 
+bench-media: deps
+	$(MAKE) all build/bench-media
+	PC_WORKER=$(CURDIR)/build/pc-worker PC_MEDIA_ADAPTER=$(CURDIR)/build/pc-media \
+		PC_UA=$(CURDIR)/build/pc-ua PC_BENCH_MEDIA=$(CURDIR)/build/bench-media tools/bench-media
+
 fresh:
 	tools/fresh
 
@@ -244,8 +259,11 @@ SHARE   := $(DESTDIR)$(PREFIX)/share/phonecalls
 install: all reference
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/schema $(SHARE)/tools $(SHARE)/nginx \
 		$(SHARE)/docs $(SHARE)/systemd $(DESTDIR)/usr/share/doc/phonecalls
-	install -m 755 build/pc-worker build/pc-events $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 build/pc-worker build/pc-events build/pc-media build/pc-wav \
+		$(DESTDIR)$(PREFIX)/bin/
 	install -m 644 schema/*.sql $(SHARE)/schema/
+	install -d $(SHARE)/media
+	install -m 644 sip/kamailio.cfg.in media/rtpengine.conf.in $(SHARE)/media/
 	install -m 755 tools/migrate tools/apps $(SHARE)/tools/
 	install -m 644 nginx/uapi.conf nginx/uapi-server.conf nginx/uapi-fastcgi.conf \
 		nginx/uapi-docs.conf nginx/uapi-unlimited.conf nginx/uapi-metrics-allow.conf \
@@ -258,7 +276,7 @@ install: all reference
 	install -m 644 DEPLOYMENT.md README.md docs/api.md $(DESTDIR)/usr/share/doc/phonecalls/
 
 format:
-	clang-format -i src/*.c src/*.h fcgi/*.c sip/*.c sip/*.h tests/*.c tests/*.h $(wildcard fuzz/*.c)
+	clang-format -i src/*.c src/*.h fcgi/*.c sip/*.c sip/*.h media/*.c media/*.h tests/*.c tests/*.h $(wildcard fuzz/*.c)
 
 clean:
 	rm -rf build

@@ -44,20 +44,19 @@
 
 #include "engine.h"
 #include "rec.h"
+#include "wav49.h"
 
-#define BATCH "64"         /* events read per transaction */
-#define FILES "8"          /* audio files made per round */
-#define BEAT_MS 500        /* confirm a live engine this often (pc_media_stale(): 2 s) */
-#define POLL_MS 1000       /* read even without a notification this often */
-#define RETRY_MIN_MS 50    /* first wait before asking a silent engine again */
-#define RETRY_MAX_MS 2000  /* longest wait between two tries */
-#define RECONNECT_MS 1000  /* wait before reconnecting to the database */
-#define FINISH_WAIT_S 30   /* an ended call's recording may take this long to be closed */
-#define SWEEP_S 3600       /* look for recordings past their time this often */
+#define BATCH "64"        /* events read per transaction */
+#define FILES "8"         /* audio files made per round */
+#define BEAT_MS 500       /* confirm a live engine this often (pc_media_stale(): 2 s) */
+#define POLL_MS 1000      /* read even without a notification this often */
+#define RETRY_MIN_MS 50   /* first wait before asking a silent engine again */
+#define RETRY_MAX_MS 2000 /* longest wait between two tries */
+#define RECONNECT_MS 1000 /* wait before reconnecting to the database */
+#define FINISH_WAIT_S 30  /* an ended call's recording may take this long to be closed */
+#define SWEEP_S 3600      /* look for recordings past their time this often */
 #define NAME_DEFAULT "media"
-#define ID_MAX 64          /* a consumer's, an adapter's name */
-#define CALL_ID_MAX 256    /* a SIP Call-ID */
-#define ESCAPED_MAX (3 * CALL_ID_MAX + 1)
+#define ID_MAX 64 /* a consumer's, an adapter's name */
 
 static volatile sig_atomic_t stopping;
 
@@ -71,17 +70,16 @@ struct adapter {
 	PGconn *db;
 	struct engine *eng;
 	const char *consumer;
-	char name[ID_MAX + 1];   /* in media_heartbeat */
-	const char *spool;       /* the engine's recordings (pcaps/, metadata/) */
-	const char *out;         /* the WAVs */
-	const char *metrics;     /* the metrics file, or NULL */
-	int keep_days;           /* 0: keep forever */
-	bool engine_up;          /* the engine answered last time */
-	long long next_beat;     /* ms, monotonic */
-	long long next_sweep;    /* s, monotonic */
-	long long retry_ms;      /* current backoff, 0 when none */
+	char name[ID_MAX + 1]; /* in media_heartbeat */
+	const char *out;       /* the WAVs */
+	const char *metrics;   /* the metrics file, or NULL */
+	int keep_days;         /* 0: keep forever */
+	bool engine_up;        /* the engine answered last time */
+	long long next_beat;   /* ms, monotonic */
+	long long next_sweep;  /* s, monotonic */
+	long long retry_ms;    /* current backoff, 0 when none */
 	unsigned long long applied, failed, retried, files_made, files_failed;
-	double lag;              /* of the last event applied: from its commit to the engine's ok */
+	double lag; /* of the last event applied: from its commit to the engine's ok */
 };
 
 static long long mono_ms(void)
@@ -274,8 +272,8 @@ static int batch(struct adapter *a)
 		} while (res == ENGINE_DOWN && ++attempt < 3 && !stopping);
 		if (res == ENGINE_DOWN) {
 			a->engine_up = false;
-			say("engine %s does not answer (%s): event %s waits", engine_name(a->eng), err,
-			    PQgetvalue(r, i, C_EVENT));
+			say("engine %s does not answer (%s): event %s waits", engine_name(a->eng),
+			    err, PQgetvalue(r, i, C_EVENT));
 			rc = -2;
 			goto rollback;
 		}
@@ -296,8 +294,8 @@ static int batch(struct adapter *a)
 			    PQgetvalue(r, i, C_EVENT), PQgetvalue(r, i, C_ACTION),
 			    PQgetvalue(r, i, C_CALL), err);
 		}
-		const char *ov[6] = {a->consumer, PQgetvalue(r, i, C_EVENT), sent, atp,
-		                     res == ENGINE_OK ? NULL : err, tries};
+		const char *ov[6] = {a->consumer, PQgetvalue(r, i, C_EVENT),     sent,
+		                     atp,         res == ENGINE_OK ? NULL : err, tries};
 		if (!exec_ok(a->db, "outcome", outcome_sql, 6, ov))
 			goto rollback;
 	}
@@ -314,77 +312,9 @@ static int batch(struct adapter *a)
 	return n;
 rollback:
 	PQclear(r);
-	if (PQstatus(a->db) == CONNECTION_OK &&
-	    !exec_ok(a->db, "rollback", "ROLLBACK", 0, NULL))
+	if (PQstatus(a->db) == CONNECTION_OK && !exec_ok(a->db, "rollback", "ROLLBACK", 0, NULL))
 		rc = -1;
 	return rc;
-}
-
-/* The Call-ID as rtpengine names its files: every byte but A-Z a-z 0-9 - . _ ~ as %XX
- * (GLib's g_uri_escape_string). */
-static void escape_call(const char *id, char *out, size_t cap)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)id; *p && n + 4 <= cap; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			out[n++] = (char)*p;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[*p >> 4];
-			out[n++] = hex[*p & 15];
-		}
-	}
-	out[n] = '\0';
-}
-
-/* Whether name is "<prefix>-<16 hex digits><suffix>". */
-static bool rec_name(const char *name, const char *prefix, const char *suffix)
-{
-	size_t pl = strlen(prefix), sl = strlen(suffix), nl = strlen(name);
-
-	if (nl != pl + 1 + 16 + sl || strncmp(name, prefix, pl) != 0 || name[pl] != '-' ||
-	    strcmp(name + nl - sl, suffix) != 0)
-		return false;
-	for (size_t i = pl + 1; i < pl + 17; i++)
-		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
-			return false;
-	return true;
-}
-
-/*
- * The pcap files of a call (escaped Call-ID) into paths[0..*n), at most max. Returns 1
- * when every one is finished (the engine moved its metadata file into metadata/ after
- * closing it), 0 when one is still written, -1 when the directory cannot be read.
- */
-static int call_pcaps(const char *spool, const char *esc, char paths[][PATH_MAX], size_t max,
-                      size_t *n)
-{
-	char dir[PATH_MAX], meta[PATH_MAX];
-	struct dirent *d;
-	DIR *dp;
-	int done = 1;
-
-	*n = 0;
-	snprintf(dir, sizeof(dir), "%s/pcaps", spool);
-	if ((dp = opendir(dir)) == NULL)
-		return -1;
-	while ((d = readdir(dp)) != NULL && *n < max) {
-		size_t nl = strlen(d->d_name);
-		if (!rec_name(d->d_name, esc, ".pcap") || strlen(spool) + nl + 16 >= PATH_MAX)
-			continue;
-		snprintf(paths[*n], PATH_MAX, "%.*s/%.*s", PATH_MAX / 2, dir, PATH_MAX / 2 - 8,
-		         d->d_name);
-		snprintf(meta, sizeof(meta), "%.*s/metadata/rtpengine-meta-%.*s.txt", PATH_MAX / 2, spool,
-		         (int)(nl - 5), d->d_name);
-		if (access(meta, F_OK) != 0)
-			done = 0;
-		(*n)++;
-	}
-	closedir(dp);
-	return done;
 }
 
 /* Makes the directories of path (mode 0750) up to its last component. */
@@ -416,7 +346,7 @@ static int make_file(struct adapter *a, const PGresult *f, int i, char *err, siz
 {
 	static char paths[REC_FILES_MAX][PATH_MAX];
 	const char *pv[2] = {PQgetvalue(f, i, 1), PQgetvalue(f, i, 2)};
-	char esc[ESCAPED_MAX], wav[PATH_MAX], json[PATH_MAX];
+	char wav[PATH_MAX], json[PATH_MAX];
 	const char *list[REC_FILES_MAX];
 	struct rec_interval iv[REC_INTERVALS_MAX];
 	struct rec_stats st;
@@ -424,12 +354,12 @@ static int make_file(struct adapter *a, const PGresult *f, int i, char *err, siz
 	PGresult *r;
 	int done;
 
-	escape_call(PQgetvalue(f, i, 3), esc, sizeof(esc));
-	if ((done = call_pcaps(a->spool, esc, paths, REC_FILES_MAX, &n)) < 0) {
-		snprintf(err, errlen, "cannot read %s/pcaps: %s", a->spool, strerror(errno));
+	if ((done = engine_recording(a->eng, PQgetvalue(f, i, 3), paths, REC_FILES_MAX, &n)) < 0) {
+		snprintf(err, errlen, "cannot read the engine's recordings: %s", strerror(errno));
 		return -1;
 	}
-	if (done == 0)
+	/* a recording the engine never closed (it died with the call): what it wrote */
+	if (done == 0 && wall_s() - strtod(PQgetvalue(f, i, 5), NULL) < FINISH_WAIT_S)
 		return 0;
 	r = PQexecParams(a->db, "SELECT from_us, to_us FROM pc_media_intervals($1, $2)", 2, NULL,
 	                 pv, NULL, NULL, 0);
@@ -451,31 +381,21 @@ static int make_file(struct adapter *a, const PGresult *f, int i, char *err, siz
 		snprintf(err, errlen, "cannot make the directory of %s: %s", wav, strerror(errno));
 		return -1;
 	}
-	if (rec_view_wav(list, n, iv, niv, wav, json, &st) != 0) {
+	/* in the view's format: PCM ("wav"), or GSM 06.10 ("wav49") made from the PCM */
+	bool gsm = strcmp(PQgetvalue(f, i, 6), "wav49") == 0;
+	char pcm[PATH_MAX + 8];
+	snprintf(pcm, sizeof(pcm), "%s%s", wav, gsm ? ".pcm" : "");
+	if (rec_view_wav(list, n, iv, niv, pcm, json, &st) != 0) {
 		snprintf(err, errlen, "%.*s", (int)(errlen > 1 ? errlen - 1 : 0), st.error);
 		return -1;
 	}
-	return 1;
-}
-
-/* Removes the engine's recording of a call whose every view's file is made: the pcaps
- * hold the whole call, a stopped view's audio included when another view recorded. */
-static void drop_pcaps(struct adapter *a, const char *sip)
-{
-	static char paths[REC_FILES_MAX][PATH_MAX];
-	char esc[ESCAPED_MAX], meta[PATH_MAX];
-	size_t n;
-
-	escape_call(sip, esc, sizeof(esc));
-	if (call_pcaps(a->spool, esc, paths, REC_FILES_MAX, &n) < 0)
-		return;
-	for (size_t k = 0; k < n; k++) {
-		const char *base = strrchr(paths[k], '/') + 1;
-		snprintf(meta, sizeof(meta), "%s/metadata/rtpengine-meta-%.*s.txt", a->spool,
-		         (int)(strlen(base) - 5), base);
-		unlink(paths[k]);
-		unlink(meta);
+	if (gsm) {
+		int rc = rec_wav49(pcm, wav, err, errlen);
+		unlink(pcm);
+		if (rc != 0)
+			return -1;
 	}
+	return 1;
 }
 
 /* The audio files in hand; returns how many were settled, -1 when the database failed. */
@@ -484,9 +404,7 @@ static int files(struct adapter *a)
 	const char *fv[2] = {a->consumer, FILES};
 	PGresult *f = PQexecParams(a->db,
 	                           "SELECT event_id, call_id, view_id, sip_call_id, file, "
-	                           "(SELECT count(*) FROM pc_media_files($1, 1000) p "
-	                           " WHERE p.call_id = x.call_id) "
-	                           "FROM pc_media_files($1, $2::integer) x",
+	                           "ended, format FROM pc_media_files($1, $2::integer)",
 	                           2, NULL, fv, NULL, NULL, 0);
 	int settled = 0;
 
@@ -499,23 +417,80 @@ static int files(struct adapter *a)
 		char err[ENGINE_ERR_MAX] = "";
 		int made = make_file(a, f, i, err, sizeof(err));
 		const char *dv[2] = {PQgetvalue(f, i, 0), made > 0 ? NULL : err};
+		PGresult *d;
+		bool last;
 		if (made == 0)
 			continue;
-		if (!exec_ok(a->db, "file done", "SELECT pc_media_file_done($1::bigint, $2)", 2, dv))
+		d = PQexecParams(a->db, "SELECT pc_media_file_done($1::bigint, $2)", 2, NULL, dv,
+		                 NULL, NULL, 0);
+		if (PQresultStatus(d) != PGRES_TUPLES_OK || PQntuples(d) != 1) {
+			say("file done failed: sqlstate=%s", sqlstate(d));
+			PQclear(d);
 			break;
+		}
+		last = strcmp(PQgetvalue(d, 0, 0), "0") == 0;
+		PQclear(d);
 		settled++;
 		if (made > 0) {
 			a->files_made++;
 		} else {
 			a->files_failed++;
-			say("file %s of call %s: %s", PQgetvalue(f, i, 4), PQgetvalue(f, i, 1), err);
+			say("file %s of call %s: %s", PQgetvalue(f, i, 4), PQgetvalue(f, i, 1),
+			    err);
 		}
-		/* the call's last file: its pcaps go */
-		if (strcmp(PQgetvalue(f, i, 5), "1") == 0)
-			drop_pcaps(a, PQgetvalue(f, i, 3));
+		/* the call's last file: the engine's recording goes, which holds the whole
+		 * call (a stopped view's audio too, when another view recorded) */
+		if (last)
+			engine_recording_drop(a->eng, PQgetvalue(f, i, 3));
 	}
 	PQclear(f);
 	return settled;
+}
+
+/* Removes what is older than a's keep_days under dir: the calls' directories,
+ * <org>/<call>, by the time their files were last written, then emptied organizations. */
+static void sweep(struct adapter *a)
+{
+	time_t limit = time(NULL) - (time_t)a->keep_days * 86400;
+	char org[PATH_MAX], call[PATH_MAX], file[PATH_MAX];
+	struct dirent *o, *c, *f;
+	DIR *od, *cd, *fd;
+	struct stat st;
+
+	a->next_sweep = mono_ms() / 1000 + SWEEP_S;
+	if (a->keep_days == 0 || (od = opendir(a->out)) == NULL)
+		return;
+	while ((o = readdir(od)) != NULL) {
+		if (o->d_name[0] == '.' || strspn(o->d_name, "0123456789") != strlen(o->d_name))
+			continue;
+		snprintf(org, sizeof(org), "%.*s/%s", PATH_MAX / 2, a->out, o->d_name);
+		if ((cd = opendir(org)) == NULL)
+			continue;
+		while ((c = readdir(cd)) != NULL) {
+			if (c->d_name[0] == '.')
+				continue;
+			snprintf(call, sizeof(call), "%.*s/%.*s", PATH_MAX / 2, org, 200,
+			         c->d_name);
+			if (stat(call, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_mtime >= limit)
+				continue;
+			if ((fd = opendir(call)) == NULL)
+				continue;
+			while ((f = readdir(fd)) != NULL) {
+				if (f->d_name[0] == '.')
+					continue;
+				snprintf(file, sizeof(file), "%.*s/%.*s", PATH_MAX / 2, call, 200,
+				         f->d_name);
+				unlink(file);
+			}
+			closedir(fd);
+			if (rmdir(call) == 0)
+				say("recordings of call %s removed (older than %d days)", c->d_name,
+				    a->keep_days);
+		}
+		closedir(cd);
+		rmdir(org); /* only when empty */
+	}
+	closedir(od);
 }
 
 /* Waits up to ms for a notification on recording_events. */
@@ -568,9 +543,8 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	struct adapter a = {.consumer = NAME_DEFAULT, .spool = "/var/spool/rtpengine",
-	                    .out = "/var/lib/phonecalls/recordings"};
-	const char *addr = "127.0.0.1:2223";
+	struct adapter a = {.consumer = NAME_DEFAULT, .out = "/var/lib/phonecalls/recordings"};
+	const char *addr = "127.0.0.1:2223", *spool = "/var/spool/rtpengine";
 	char err[ENGINE_ERR_MAX], host[ID_MAX];
 	struct sigaction sa = {.sa_handler = on_stop};
 	int opt;
@@ -584,7 +558,7 @@ int main(int argc, char **argv)
 			addr = optarg;
 			break;
 		case 's':
-			a.spool = optarg;
+			spool = optarg;
 			break;
 		case 'r':
 			a.out = optarg;
@@ -600,7 +574,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || strlen(a.consumer) > ID_MAX - 16 ||
-	    strspn(a.consumer, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+	    strspn(a.consumer,
+	           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
 	        strlen(a.consumer) ||
 	    a.keep_days < 0)
 		return usage();
@@ -609,11 +584,11 @@ int main(int argc, char **argv)
 		snprintf(host, sizeof(host), "host");
 	host[sizeof(host) - 1] = '\0';
 	for (char *p = host; *p; p++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-", *p) ==
-		    NULL)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-",
+		           *p) == NULL)
 			*p = '_';
 	snprintf(a.name, sizeof(a.name), "%s.%.*s", a.consumer, ID_MAX - 16, host);
-	if ((a.eng = engine_open(addr, err, sizeof(err))) == NULL) {
+	if ((a.eng = engine_open(addr, spool, err, sizeof(err))) == NULL) {
 		say("%s", err);
 		return 1;
 	}
@@ -653,8 +628,12 @@ int main(int argc, char **argv)
 			a.db = NULL;
 			continue;
 		}
+		if (mono_ms() / 1000 >= a.next_sweep)
+			sweep(&a);
 		long long until_beat = a.next_beat - mono_ms();
-		wait_notify(a.db, (int)(until_beat < 0 ? 0 : until_beat < POLL_MS ? until_beat : POLL_MS));
+		wait_notify(a.db, (int)(until_beat < 0         ? 0
+		                        : until_beat < POLL_MS ? until_beat
+		                                               : POLL_MS));
 	}
 	PQfinish(a.db);
 	engine_close(a.eng);

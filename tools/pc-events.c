@@ -70,7 +70,8 @@ static const char *const next_sql =
     "SELECT org_id, seq, action, call_id, view_id, extension, actor_user_id, app_id, "
     "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "to_char(stopped_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "format, request_id FROM pc_events_next($1, $2::integer, $3::bigint[], $4::bigint[])";
+    "format, request_id, file FROM pc_events_next($1, $2::integer, $3::bigint[], "
+    "$4::bigint[])";
 
 static const char *const async_sql = "SET synchronous_commit = off";
 
@@ -211,6 +212,10 @@ static int print_event(const PGresult *r, int i, FILE *out)
 		const char *v = PQgetisnull(r, i, k) ? NULL : PQgetvalue(r, i, k);
 		(number[k] ? put_num : put_str)(g, keys[k], v);
 	}
+	/* the end of a view of a media call: its audio file, relative to the adapter's
+	 * recordings directory (the other lines are as they were) */
+	if (!PQgetisnull(r, i, 12))
+		put_str(g, "file", PQgetvalue(r, i, 12));
 	yajl_gen_map_close(g);
 	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok ||
 	    fwrite(buf, 1, len, out) != len || fputc('\n', out) == EOF)
