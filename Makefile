@@ -113,10 +113,11 @@ $(BUILD)/pc-ua: sip/ua.c sip/sipmsg.c sip/media.c $(wildcard sip/*.h)
 # One view's WAV from rtpengine's pcap recordings (media/rec.h): libc alone.
 # The media adapter (media/adapter.c): libpq, the engine behind media/engine.h
 # (rtpengine's NG protocol), the recordings into WAVs.
-MEDIA_SRC := media/adapter.c media/rtpengine.c media/bencode.c media/rec.c media/pcap.c
+MEDIA_SRC := media/adapter.c media/rtpengine.c media/bencode.c media/rec.c media/pcap.c \
+             media/wav49.c
 $(BUILD)/pc-media: $(MEDIA_SRC) $(wildcard media/*.h)
 	@mkdir -p $(@D)
-	$(CCALL) $(LDALL) $(MEDIA_SRC) $(LDLIBS) -o $@
+	$(CCALL) $(LDALL) $(MEDIA_SRC) $(LDLIBS) -lgsm -o $@
 
 $(BUILD)/pc-wav: media/pc-wav.c media/rec.c media/pcap.c $(wildcard media/*.h)
 	@mkdir -p $(@D)
@@ -125,7 +126,7 @@ $(BUILD)/pc-wav: media/pc-wav.c media/rec.c media/pcap.c $(wildcard media/*.h)
 # Unit tests #include the .c files they test, so static functions stay testable.
 $(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h) $(wildcard media/*.[ch]) \
 	$(wildcard sip/*.[ch])
-	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) $(CRITERION) -o $@
+	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) -lgsm -lm $(CRITERION) -o $@
 
 $(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
 	@mkdir -p $(@D)
@@ -258,8 +259,11 @@ SHARE   := $(DESTDIR)$(PREFIX)/share/phonecalls
 install: all reference
 	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/schema $(SHARE)/tools $(SHARE)/nginx \
 		$(SHARE)/docs $(SHARE)/systemd $(DESTDIR)/usr/share/doc/phonecalls
-	install -m 755 build/pc-worker build/pc-events $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 build/pc-worker build/pc-events build/pc-media build/pc-wav \
+		$(DESTDIR)$(PREFIX)/bin/
 	install -m 644 schema/*.sql $(SHARE)/schema/
+	install -d $(SHARE)/media
+	install -m 644 sip/kamailio.cfg.in media/rtpengine.conf.in $(SHARE)/media/
 	install -m 755 tools/migrate tools/apps $(SHARE)/tools/
 	install -m 644 nginx/uapi.conf nginx/uapi-server.conf nginx/uapi-fastcgi.conf \
 		nginx/uapi-docs.conf nginx/uapi-unlimited.conf nginx/uapi-metrics-allow.conf \

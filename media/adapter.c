@@ -44,6 +44,7 @@
 
 #include "engine.h"
 #include "rec.h"
+#include "wav49.h"
 
 #define BATCH "64"        /* events read per transaction */
 #define FILES "8"         /* audio files made per round */
@@ -55,9 +56,7 @@
 #define FINISH_WAIT_S 30  /* an ended call's recording may take this long to be closed */
 #define SWEEP_S 3600      /* look for recordings past their time this often */
 #define NAME_DEFAULT "media"
-#define ID_MAX 64       /* a consumer's, an adapter's name */
-#define CALL_ID_MAX 256 /* a SIP Call-ID */
-#define ESCAPED_MAX (3 * CALL_ID_MAX + 1)
+#define ID_MAX 64 /* a consumer's, an adapter's name */
 
 static volatile sig_atomic_t stopping;
 
@@ -72,7 +71,6 @@ struct adapter {
 	struct engine *eng;
 	const char *consumer;
 	char name[ID_MAX + 1]; /* in media_heartbeat */
-	const char *spool;     /* the engine's recordings (pcaps/, metadata/) */
 	const char *out;       /* the WAVs */
 	const char *metrics;   /* the metrics file, or NULL */
 	int keep_days;         /* 0: keep forever */
@@ -319,73 +317,6 @@ rollback:
 	return rc;
 }
 
-/* The Call-ID as rtpengine names its files: every byte but A-Z a-z 0-9 - . _ ~ as %XX
- * (GLib's g_uri_escape_string). */
-static void escape_call(const char *id, char *out, size_t cap)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)id; *p && n + 4 <= cap; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			out[n++] = (char)*p;
-		} else {
-			out[n++] = '%';
-			out[n++] = hex[*p >> 4];
-			out[n++] = hex[*p & 15];
-		}
-	}
-	out[n] = '\0';
-}
-
-/* Whether name is "<prefix>-<16 hex digits><suffix>". */
-static bool rec_name(const char *name, const char *prefix, const char *suffix)
-{
-	size_t pl = strlen(prefix), sl = strlen(suffix), nl = strlen(name);
-
-	if (nl != pl + 1 + 16 + sl || strncmp(name, prefix, pl) != 0 || name[pl] != '-' ||
-	    strcmp(name + nl - sl, suffix) != 0)
-		return false;
-	for (size_t i = pl + 1; i < pl + 17; i++)
-		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
-			return false;
-	return true;
-}
-
-/*
- * The pcap files of a call (escaped Call-ID) into paths[0..*n), at most max. Returns 1
- * when every one is finished (the engine moved its metadata file into metadata/ after
- * closing it), 0 when one is still written, -1 when the directory cannot be read.
- */
-static int call_pcaps(const char *spool, const char *esc, char paths[][PATH_MAX], size_t max,
-                      size_t *n)
-{
-	char dir[PATH_MAX], meta[PATH_MAX];
-	struct dirent *d;
-	DIR *dp;
-	int done = 1;
-
-	*n = 0;
-	snprintf(dir, sizeof(dir), "%s/pcaps", spool);
-	if ((dp = opendir(dir)) == NULL)
-		return -1;
-	while ((d = readdir(dp)) != NULL && *n < max) {
-		size_t nl = strlen(d->d_name);
-		if (!rec_name(d->d_name, esc, ".pcap") || strlen(spool) + nl + 16 >= PATH_MAX)
-			continue;
-		snprintf(paths[*n], PATH_MAX, "%.*s/%.*s", PATH_MAX / 2, dir, PATH_MAX / 2 - 8,
-		         d->d_name);
-		snprintf(meta, sizeof(meta), "%.*s/metadata/rtpengine-meta-%.*s.txt", PATH_MAX / 2,
-		         spool, (int)(nl - 5), d->d_name);
-		if (access(meta, F_OK) != 0)
-			done = 0;
-		(*n)++;
-	}
-	closedir(dp);
-	return done;
-}
-
 /* Makes the directories of path (mode 0750) up to its last component. */
 static int make_dirs(const char *path)
 {
@@ -415,7 +346,7 @@ static int make_file(struct adapter *a, const PGresult *f, int i, char *err, siz
 {
 	static char paths[REC_FILES_MAX][PATH_MAX];
 	const char *pv[2] = {PQgetvalue(f, i, 1), PQgetvalue(f, i, 2)};
-	char esc[ESCAPED_MAX], wav[PATH_MAX], json[PATH_MAX];
+	char wav[PATH_MAX], json[PATH_MAX];
 	const char *list[REC_FILES_MAX];
 	struct rec_interval iv[REC_INTERVALS_MAX];
 	struct rec_stats st;
@@ -423,13 +354,12 @@ static int make_file(struct adapter *a, const PGresult *f, int i, char *err, siz
 	PGresult *r;
 	int done;
 
-	escape_call(PQgetvalue(f, i, 3), esc, sizeof(esc));
-	if ((done = call_pcaps(a->spool, esc, paths, REC_FILES_MAX, &n)) < 0) {
-		snprintf(err, errlen, "cannot read %s/pcaps: %s", a->spool, strerror(errno));
+	if ((done = engine_recording(a->eng, PQgetvalue(f, i, 3), paths, REC_FILES_MAX, &n)) < 0) {
+		snprintf(err, errlen, "cannot read the engine's recordings: %s", strerror(errno));
 		return -1;
 	}
 	/* a recording the engine never closed (it died with the call): what it wrote */
-	if (done == 0 && wall_s() - strtod(PQgetvalue(f, i, 6), NULL) < FINISH_WAIT_S)
+	if (done == 0 && wall_s() - strtod(PQgetvalue(f, i, 5), NULL) < FINISH_WAIT_S)
 		return 0;
 	r = PQexecParams(a->db, "SELECT from_us, to_us FROM pc_media_intervals($1, $2)", 2, NULL,
 	                 pv, NULL, NULL, 0);
@@ -451,31 +381,21 @@ static int make_file(struct adapter *a, const PGresult *f, int i, char *err, siz
 		snprintf(err, errlen, "cannot make the directory of %s: %s", wav, strerror(errno));
 		return -1;
 	}
-	if (rec_view_wav(list, n, iv, niv, wav, json, &st) != 0) {
+	/* in the view's format: PCM ("wav"), or GSM 06.10 ("wav49") made from the PCM */
+	bool gsm = strcmp(PQgetvalue(f, i, 6), "wav49") == 0;
+	char pcm[PATH_MAX + 8];
+	snprintf(pcm, sizeof(pcm), "%s%s", wav, gsm ? ".pcm" : "");
+	if (rec_view_wav(list, n, iv, niv, pcm, json, &st) != 0) {
 		snprintf(err, errlen, "%.*s", (int)(errlen > 1 ? errlen - 1 : 0), st.error);
 		return -1;
 	}
-	return 1;
-}
-
-/* Removes the engine's recording of a call whose every view's file is made: the pcaps
- * hold the whole call, a stopped view's audio included when another view recorded. */
-static void drop_pcaps(struct adapter *a, const char *sip)
-{
-	static char paths[REC_FILES_MAX][PATH_MAX];
-	char esc[ESCAPED_MAX], meta[PATH_MAX];
-	size_t n;
-
-	escape_call(sip, esc, sizeof(esc));
-	if (call_pcaps(a->spool, esc, paths, REC_FILES_MAX, &n) < 0)
-		return;
-	for (size_t k = 0; k < n; k++) {
-		const char *base = strrchr(paths[k], '/') + 1;
-		snprintf(meta, sizeof(meta), "%s/metadata/rtpengine-meta-%.*s.txt", a->spool,
-		         (int)(strlen(base) - 5), base);
-		unlink(paths[k]);
-		unlink(meta);
+	if (gsm) {
+		int rc = rec_wav49(pcm, wav, err, errlen);
+		unlink(pcm);
+		if (rc != 0)
+			return -1;
 	}
+	return 1;
 }
 
 /* The audio files in hand; returns how many were settled, -1 when the database failed. */
@@ -484,9 +404,7 @@ static int files(struct adapter *a)
 	const char *fv[2] = {a->consumer, FILES};
 	PGresult *f = PQexecParams(a->db,
 	                           "SELECT event_id, call_id, view_id, sip_call_id, file, "
-	                           "(SELECT count(*) FROM pc_media_files($1, 1000) p "
-	                           " WHERE p.call_id = x.call_id), ended "
-	                           "FROM pc_media_files($1, $2::integer) x",
+	                           "ended, format FROM pc_media_files($1, $2::integer)",
 	                           2, NULL, fv, NULL, NULL, 0);
 	int settled = 0;
 
@@ -499,11 +417,19 @@ static int files(struct adapter *a)
 		char err[ENGINE_ERR_MAX] = "";
 		int made = make_file(a, f, i, err, sizeof(err));
 		const char *dv[2] = {PQgetvalue(f, i, 0), made > 0 ? NULL : err};
+		PGresult *d;
+		bool last;
 		if (made == 0)
 			continue;
-		if (!exec_ok(a->db, "file done", "SELECT pc_media_file_done($1::bigint, $2)", 2,
-		             dv))
+		d = PQexecParams(a->db, "SELECT pc_media_file_done($1::bigint, $2)", 2, NULL, dv,
+		                 NULL, NULL, 0);
+		if (PQresultStatus(d) != PGRES_TUPLES_OK || PQntuples(d) != 1) {
+			say("file done failed: sqlstate=%s", sqlstate(d));
+			PQclear(d);
 			break;
+		}
+		last = strcmp(PQgetvalue(d, 0, 0), "0") == 0;
+		PQclear(d);
 		settled++;
 		if (made > 0) {
 			a->files_made++;
@@ -512,9 +438,10 @@ static int files(struct adapter *a)
 			say("file %s of call %s: %s", PQgetvalue(f, i, 4), PQgetvalue(f, i, 1),
 			    err);
 		}
-		/* the call's last file: its pcaps go */
-		if (strcmp(PQgetvalue(f, i, 5), "1") == 0)
-			drop_pcaps(a, PQgetvalue(f, i, 3));
+		/* the call's last file: the engine's recording goes, which holds the whole
+		 * call (a stopped view's audio too, when another view recorded) */
+		if (last)
+			engine_recording_drop(a->eng, PQgetvalue(f, i, 3));
 	}
 	PQclear(f);
 	return settled;
@@ -616,10 +543,8 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	struct adapter a = {.consumer = NAME_DEFAULT,
-	                    .spool = "/var/spool/rtpengine",
-	                    .out = "/var/lib/phonecalls/recordings"};
-	const char *addr = "127.0.0.1:2223";
+	struct adapter a = {.consumer = NAME_DEFAULT, .out = "/var/lib/phonecalls/recordings"};
+	const char *addr = "127.0.0.1:2223", *spool = "/var/spool/rtpengine";
 	char err[ENGINE_ERR_MAX], host[ID_MAX];
 	struct sigaction sa = {.sa_handler = on_stop};
 	int opt;
@@ -633,7 +558,7 @@ int main(int argc, char **argv)
 			addr = optarg;
 			break;
 		case 's':
-			a.spool = optarg;
+			spool = optarg;
 			break;
 		case 'r':
 			a.out = optarg;
@@ -663,7 +588,7 @@ int main(int argc, char **argv)
 		           *p) == NULL)
 			*p = '_';
 	snprintf(a.name, sizeof(a.name), "%s.%.*s", a.consumer, ID_MAX - 16, host);
-	if ((a.eng = engine_open(addr, err, sizeof(err))) == NULL) {
+	if ((a.eng = engine_open(addr, spool, err, sizeof(err))) == NULL) {
 		say("%s", err);
 		return 1;
 	}

@@ -7,8 +7,12 @@
  *
  * Capture is rtpengine's "start recording" / "stop recording" of the call (by Call-ID):
  * recording a call that records, or stopping one that does not, does nothing. With
- * recording-method pcap each start opens a new pcap file of the call.
+ * recording-method pcap each start opens a new pcap file of the call,
+ * <dir>/pcaps/<Call-ID escaped>-<16 hex digits>.pcap, and each stop closes it and then
+ * moves its metadata file to <dir>/metadata/rtpengine-meta-<same name>.txt: a file with
+ * its metadata there is finished (rtpengine 10.5, daemon/recording.c).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -29,12 +33,16 @@
 #define NG_NODES 256       /* values of a reply decoded */
 #define NG_COOKIE_MAX 32
 #define NG_NAME_MAX 300
+#define CALL_ID_MAX 255 /* a SIP Call-ID (media_call.sip_call_id) */
+#define ESCAPED_MAX (3 * CALL_ID_MAX + 1)
+#define SEGMENT_TAG 16 /* hexadecimal digits after the Call-ID in a recording's name */
 
 struct engine {
 	int fd;
 	unsigned long long seq; /* requests sent: each its own cookie */
 	unsigned int tag;       /* this process's part of the cookies */
 	char name[NG_NAME_MAX]; /* "rtpengine HOST:PORT" */
+	char dir[PATH_MAX / 2]; /* recording-dir */
 	char reply[NG_REPLY_MAX];
 	struct benc_node nodes[NG_NODES];
 };
@@ -56,7 +64,7 @@ static void set_err(char *err, size_t errlen, const char *what, const char *deta
 		snprintf(err, errlen, "%s: %.*s", what, (int)(dlen > 150 ? 150 : dlen), detail);
 }
 
-struct engine *engine_open(const char *addr, char *err, size_t errlen)
+struct engine *engine_open(const char *addr, const char *dir, char *err, size_t errlen)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV};
 	struct addrinfo *ai = NULL;
@@ -79,6 +87,10 @@ struct engine *engine_open(const char *addr, char *err, size_t errlen)
 		set_err(err, errlen, "engine host name too long", NULL, 0);
 		return NULL;
 	}
+	if (strlen(dir) >= PATH_MAX / 2) {
+		set_err(err, errlen, "recording directory name too long", NULL, 0);
+		return NULL;
+	}
 	memcpy(host, addr, hlen);
 	host[hlen] = '\0';
 	if ((rc = getaddrinfo(host, colon + 1, &hints, &ai)) != 0) {
@@ -97,6 +109,7 @@ struct engine *engine_open(const char *addr, char *err, size_t errlen)
 		goto err;
 	}
 	e->tag = (unsigned int)getpid() ^ (unsigned int)now_ms();
+	snprintf(e->dir, sizeof(e->dir), "%s", dir);
 	snprintf(e->name, sizeof(e->name), "rtpengine %s:%s", host, colon + 1);
 	freeaddrinfo(ai);
 	return e;
@@ -220,4 +233,100 @@ enum engine_result engine_capture(struct engine *e, const char *call_id, bool on
 		return ENGINE_REFUSED;
 	}
 	return ng_call(e, body, o.len, &reply, err, errlen);
+}
+
+/* The Call-ID as rtpengine names its files: every byte but A-Z a-z 0-9 - . _ ~ as %XX
+ * (GLib's g_uri_escape_string). Returns the length, or 0 when it does not fit in cap. */
+static size_t escape_call(const char *id, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+		bool plain = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		             (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
+		             *p == '~';
+		if (n + (plain ? 1 : 3) + 1 > cap) /* and the NUL */
+			return 0;
+		if (plain) {
+			out[n++] = (char)*p;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	if (n == 0)
+		return 0;
+	out[n] = '\0';
+	return n;
+}
+
+/* Whether name is one of the call's recordings: "<escaped>-<16 lowercase hex>.pcap". */
+static bool segment_name(const char *name, const char *esc, size_t elen)
+{
+	static const char ext[] = ".pcap";
+	size_t nl = strlen(name);
+
+	if (nl != elen + 1 + SEGMENT_TAG + sizeof(ext) - 1 || strncmp(name, esc, elen) != 0 ||
+	    name[elen] != '-' || strcmp(name + nl - (sizeof(ext) - 1), ext) != 0)
+		return false;
+	for (size_t i = elen + 1; i < elen + 1 + SEGMENT_TAG; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* The metadata file of recording name (a segment_name) into out. */
+static void meta_path(const struct engine *e, const char *name, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/metadata/rtpengine-meta-%.*s.txt", e->dir, (int)(strlen(name) - 5),
+	         name);
+}
+
+int engine_recording(struct engine *e, const char *call_id, char (*paths)[PATH_MAX], size_t max,
+                     size_t *n)
+{
+	char esc[ESCAPED_MAX], dir[PATH_MAX], meta[PATH_MAX];
+	size_t elen = escape_call(call_id, esc, sizeof(esc));
+	struct dirent *d;
+	DIR *dp;
+	int done = 1;
+
+	*n = 0;
+	if (elen == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/pcaps", e->dir);
+	if ((dp = opendir(dir)) == NULL)
+		return -1;
+	while ((d = readdir(dp)) != NULL && *n < max) {
+		if (!segment_name(d->d_name, esc, elen))
+			continue;
+		/* e->dir fits in half of PATH_MAX, a recording's name in a quarter */
+		snprintf(paths[*n], PATH_MAX, "%.*s/%.*s", PATH_MAX / 2, dir, PATH_MAX / 4,
+		         d->d_name);
+		meta_path(e, d->d_name, meta, sizeof(meta));
+		if (access(meta, F_OK) != 0)
+			done = 0;
+		(*n)++;
+	}
+	closedir(dp);
+	return done;
+}
+
+void engine_recording_drop(struct engine *e, const char *call_id)
+{
+	static char paths[ENGINE_RECORDINGS_MAX][PATH_MAX];
+	char meta[PATH_MAX];
+	size_t n;
+
+	if (engine_recording(e, call_id, paths, ENGINE_RECORDINGS_MAX, &n) < 0)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		meta_path(e, strrchr(paths[k], '/') + 1, meta, sizeof(meta));
+		unlink(paths[k]);
+		unlink(meta);
+	}
 }
