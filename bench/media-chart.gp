@@ -35,7 +35,8 @@ set style data histograms
 set style fill solid 0.6 border -1
 set boxwidth 0.6
 set xrange [*:*]
-set yrange [0:*]
+stats 'rps.dat' using 2 nooutput
+set yrange [0:STATS_max * 1.12]
 set xtics norotate
 unset key
 plot 'rps.dat' using 2:xtic(1) lc rgb "#3b6ea5", \

@@ -238,6 +238,7 @@ static int batch(struct adapter *a)
 	    "to_timestamp($4::double precision), $5, $6::integer)";
 	const char *nv[2] = {a->consumer, BATCH};
 	PGresult *r = NULL;
+	bool applied_any = false;
 	int n, rc = -1;
 
 	if (!exec_ok(a->db, "seal", "SELECT pc_events_seal()", 0, NULL) ||
@@ -262,6 +263,7 @@ static int batch(struct adapter *a)
 
 		if (PQgetisnull(r, i, C_SIP))
 			continue; /* a call no engine carries: acknowledged, nothing to apply */
+		applied_any = true;
 		do {
 			if (attempt > 0) {
 				a->retried++;
@@ -303,8 +305,14 @@ static int batch(struct adapter *a)
 		char orgs[32 * 64 + 3], seqs[32 * 64 + 3];
 		const char *av[3] = {a->consumer, orgs, seqs};
 		ack_arrays(r, orgs, seqs, sizeof(orgs));
+		/* what the engine applied is recorded on the disk before the commit returns (one
+		 * lost would be applied again); a batch of other calls' events alone is only
+		 * acknowledged, which may be lost and read again at no harm, so it does not wait
+		 * for the disk (the session's setting) */
 		if (!exec_ok(a->db, "acknowledgement",
 		             "SELECT pc_media_ack($1, $2::bigint[], $3::bigint[])", 3, av) ||
+		    (applied_any && !exec_ok(a->db, "durable commit",
+		                             "SET LOCAL synchronous_commit = on", 0, NULL)) ||
 		    !exec_ok(a->db, "commit", "COMMIT", 0, NULL))
 			goto rollback;
 	}
@@ -493,15 +501,25 @@ static void sweep(struct adapter *a)
 	closedir(od);
 }
 
-/* Waits up to ms for a notification on recording_events. */
+/* Waits up to ms for a notification on recording_events. One that came in with the
+ * answer of an earlier query is already read off the socket and kept by libpq, where
+ * select() would not see it: then it returns at once. */
 static void wait_notify(PGconn *c, int ms)
 {
 	int fd = PQsocket(c);
 	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 	fd_set rs;
 	PGnotify *n;
+	bool kept = false;
 
 	if (fd < 0)
+		return;
+	PQconsumeInput(c);
+	while ((n = PQnotifies(c)) != NULL) {
+		PQfreemem(n);
+		kept = true;
+	}
+	if (kept)
 		return;
 	FD_ZERO(&rs);
 	FD_SET(fd, &rs);

@@ -382,7 +382,8 @@ $$;
 -- second adapter under the same name waits here until the first commits), then the
 -- events past its acknowledgements (seal first, in a transaction of its own), with the
 -- SIP Call-ID of a media call's event (NULL: no engine carries that call, nothing to
--- apply).
+-- apply). The adapter commits a batch in which it applied anything durably (it says so in
+-- the transaction), whatever its session's synchronous_commit.
 CREATE FUNCTION pc_media_next(p_consumer text, p_limit integer)
 RETURNS TABLE (event_id bigint, org_id bigint, seq bigint, action text, call_id text,
                view_id text, capture boolean, sip_call_id text, file text,
@@ -390,11 +391,6 @@ RETURNS TABLE (event_id bigint, org_id bigint, seq bigint, action text, call_id 
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
-    -- the batch's outcomes and acknowledgement reach the disk before the commit returns,
-    -- whatever the session says: one lost would apply its event again
-    IF current_setting('synchronous_commit') IN ('off', 'local') THEN
-        PERFORM set_config('synchronous_commit', 'on', true);
-    END IF;
     INSERT INTO media_consumer (consumer) VALUES (p_consumer) ON CONFLICT DO NOTHING;
     PERFORM 1 FROM media_consumer c WHERE c.consumer = p_consumer FOR UPDATE;
     RETURN QUERY
