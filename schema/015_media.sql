@@ -107,17 +107,24 @@ LANGUAGE sql IMMUTABLE AS $$ SELECT interval '2 seconds' $$;
 CREATE FUNCTION pc_media_lock() RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$ SELECT 7270151::bigint $$;
 
--- An adapter is connected now and one confirmed a live engine recently.
-CREATE FUNCTION pc_media_live() RETURNS boolean
+-- Whether session p_pid (NULL: any) holds pc_media_lock() in this database.
+CREATE FUNCTION pc_media_held(p_pid integer) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM media_heartbeat WHERE seen_at > now() - pc_media_stale())
-       AND EXISTS (SELECT 1 FROM pg_locks l
+    SELECT EXISTS (SELECT 1 FROM pg_locks l
                     WHERE l.locktype = 'advisory' AND l.granted
+                      AND (p_pid IS NULL OR l.pid = p_pid)
                       AND l.database = (SELECT oid FROM pg_database
                                          WHERE datname = current_database())
                       AND l.classid = (pc_media_lock() >> 32)::oid
                       AND l.objid = (pc_media_lock() & 4294967295)::oid
                       AND l.objsubid = 1)
+$$;
+
+-- An adapter is connected now and one confirmed a live engine recently.
+CREATE FUNCTION pc_media_live() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM media_heartbeat WHERE seen_at > now() - pc_media_stale())
+       AND pc_media_held(NULL)
 $$;
 
 ALTER TYPE pc_action_target ADD ATTRIBUTE media boolean;
@@ -369,10 +376,7 @@ END $$;
 CREATE FUNCTION pc_media_beat(p_adapter text, p_engine text) RETURNS void
 LANGUAGE sql AS $$
     SELECT pg_advisory_lock_shared(pc_media_lock())
-     WHERE NOT EXISTS (SELECT 1 FROM pg_locks l
-                        WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid()
-                          AND l.granted AND l.objid = (pc_media_lock() & 4294967295)::oid
-                          AND l.classid = (pc_media_lock() >> 32)::oid AND l.objsubid = 1);
+     WHERE NOT pc_media_held(pg_backend_pid());
     INSERT INTO media_heartbeat AS h (adapter, engine, seen_at)
     VALUES (p_adapter, p_engine, clock_timestamp())
     ON CONFLICT (adapter) DO UPDATE SET engine = EXCLUDED.engine, seen_at = EXCLUDED.seen_at;
