@@ -73,7 +73,11 @@ static const char *const next_sql =
     "format, request_id, file FROM pc_events_next($1, $2::integer, $3::bigint[], "
     "$4::bigint[])";
 
-static const char *const async_sql = "SET synchronous_commit = off";
+/* Acknowledgements without waiting for the disk (above); and the read planned once: its
+ * arguments never change the best plan, and PL/pgSQL would otherwise plan it anew at
+ * every call. */
+static const char *const session_sql =
+    "SET synchronous_commit = off; SET plan_cache_mode = force_generic_plan";
 
 /* Notes seq for org (the highest one stays). 0, or -1 when out of memory. */
 static int marks_note(struct marks *m, long long org, long long seq)
@@ -353,7 +357,7 @@ int main(int argc, char **argv)
 		int ok = PQstatus(c) == CONNECTION_OK;
 
 		if (ok) {
-			r = PQexec(c, async_sql);
+			r = PQexec(c, session_sql);
 			ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 			PQclear(r);
 		}
