@@ -2,7 +2,7 @@
 # directory from cut.dist (percentile, then ms from the 202 to the last packet, to the
 # engine's confirmation, and to the adapter's request) and rps.dat (condition, req/s).
 # Left: the cut's distribution with the issue's targets; right: the API's throughput with
-# the media plane off, with the adapter alone, and on.
+# the media plane off, with pc-events reading the stream, with the adapter alone, and on.
 if (!exists("outfile")) outfile = 'bench-media.png'
 set terminal pngcairo size 1400,600 font 'sans,10'
 set output outfile

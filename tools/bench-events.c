@@ -53,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-http.h"
+
 #define CALLS 200000         /* calls per data set (bench/data.sql) */
 #define USERS 1000           /* users per data set */
 #define EXTS 10000           /* extensions per data set */
@@ -131,23 +133,6 @@ static struct slot *slot_of(const char *id, size_t len)
 	}
 }
 
-static int dial(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-
-	if (fd < 0)
-		return -1;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (const struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* The request of PUT i (call FIRST + i of the data set). Its length, or -1. */
 static int request(int i, char *buf, size_t cap)
 {
@@ -168,68 +153,6 @@ static int request(int i, char *buf, size_t cap)
 	return len > 0 && (size_t)len < cap ? len : -1;
 }
 
-/* The value of header name in the head [p, p + len), or NULL; its length in *vlen. */
-static const char *header(const char *p, size_t len, const char *name, size_t *vlen)
-{
-	const char *end = p + len, *eol;
-	size_t k = strlen(name);
-
-	for (; p < end; p = eol + 2) {
-		for (eol = p; eol + 1 < end && !(eol[0] == '\r' && eol[1] == '\n'); eol++)
-			;
-		if (eol + 1 >= end)
-			return NULL;
-		if ((size_t)(eol - p) > k && p[k] == ':' && strncasecmp(p, name, k) == 0) {
-			const char *v = p + k + 1;
-			while (v < eol && (*v == ' ' || *v == '\t'))
-				v++;
-			*vlen = (size_t)(eol - v);
-			while (*vlen > 0 && (v[*vlen - 1] == ' ' || v[*vlen - 1] == '\t'))
-				(*vlen)--;
-			return v;
-		}
-	}
-	return NULL;
-}
-
-/* Whether buf holds a whole answer, framed by Content-Length or chunked: its length with
- * *hlen the head's (without the blank line), 0 while incomplete, -1 when malformed. */
-static long framed(const char *buf, size_t len, size_t *hlen)
-{
-	const char *sep = NULL, *v;
-	size_t vl, i, p;
-
-	for (i = 0; i + 3 < len && sep == NULL; i++)
-		if (memcmp(buf + i, "\r\n\r\n", 4) == 0)
-			sep = buf + i;
-	if (sep == NULL)
-		return 0;
-	*hlen = (size_t)(sep - buf) + 2;
-	p = *hlen + 2;
-	if ((v = header(buf, *hlen, "Content-Length", &vl)) != NULL) {
-		size_t n = (size_t)strtoul(v, NULL, 10);
-		return len >= p + n ? (long)(p + n) : 0;
-	}
-	if ((v = header(buf, *hlen, "Transfer-Encoding", &vl)) == NULL || vl < 7 ||
-	    strncasecmp(v + vl - 7, "chunked", 7) != 0)
-		return -1; /* a keep-alive answer is framed */
-	for (;;) {
-		char *e;
-		size_t n;
-		if (p >= len)
-			return 0;
-		n = (size_t)strtoul(buf + p, &e, 16);
-		for (; (size_t)(e - buf) + 1 < len && !(e[0] == '\r' && e[1] == '\n'); e++)
-			;
-		if ((size_t)(e - buf) + 1 >= len)
-			return 0;
-		p = (size_t)(e - buf) + 2;
-		if (n == 0)
-			return len >= p + 2 ? (long)(p + 2) : 0; /* no trailers */
-		p += n + 2;
-	}
-}
-
 /* The answer in conn c's buffer (its head hlen bytes) arrived whole at t. 0, or -1 when
  * the connection is to be closed. */
 static int answered(struct conn *c, size_t hlen, int64_t t)
@@ -244,10 +167,10 @@ static int answered(struct conn *c, size_t hlen, int64_t t)
 	n_answered++;
 	if (sscanf(c->buf, "HTTP/1.%*1[01] %3d", &q->status) != 1)
 		q->status = 0;
-	if ((v = header(c->buf, hlen, "Connection", &vl)) != NULL && vl == 5 &&
+	if ((v = bh_header(c->buf, hlen, "Connection", &vl)) != NULL && vl == 5 &&
 	    strncasecmp(v, "close", 5) == 0)
 		keep = 0;
-	if ((v = header(c->buf, hlen, "X-Request-Id", &vl)) != NULL && vl > 0 && vl <= ID_MAX) {
+	if ((v = bh_header(c->buf, hlen, "X-Request-Id", &vl)) != NULL && vl > 0 && vl <= ID_MAX) {
 		struct slot *s = slot_of(v, vl);
 		s->put = c->put;
 		q->lines = s->lines;
@@ -282,7 +205,7 @@ static int conn_read(struct conn *c)
 			goto redial; /* nothing was asked */
 		c->len += (size_t)n;
 		c->buf[c->len] = '\0';
-		whole = framed(c->buf, c->len, &hlen);
+		whole = bh_framed(c->buf, c->len, &hlen);
 		if (whole < 0 || (whole == 0 && c->len == sizeof(c->buf) - 1))
 			goto redial;
 		if (whole > 0) {
@@ -301,7 +224,7 @@ redial:
 	}
 	c->put = -1;
 	c->len = 0;
-	c->fd = dial();
+	c->fd = bh_dial(port);
 	return -1;
 }
 
@@ -440,13 +363,13 @@ static int conn_send(struct conn *c, int i)
 
 	if (len < 0)
 		return -1;
-	if (c->fd < 0 && (c->fd = dial()) < 0)
+	if (c->fd < 0 && (c->fd = bh_dial(port)) < 0)
 		return -1;
 	/* a small request into an empty socket buffer goes whole */
 	n = send(c->fd, req, (size_t)len, MSG_NOSIGNAL);
 	if (n != len) {
 		close(c->fd);
-		c->fd = dial();
+		c->fd = bh_dial(port);
 		return -1;
 	}
 	reqs[i].sent = now_ns();
@@ -618,7 +541,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	for (int k = 0; k < nconns; k++) {
 		conns[k].put = -1;
-		if ((conns[k].fd = dial()) < 0) {
+		if ((conns[k].fd = bh_dial(port)) < 0) {
 			fprintf(stderr, "bench-events: cannot connect to 127.0.0.1:%d\n", port);
 			goto out;
 		}

@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "../media/pcap.h"
+#include "bench-http.h"
 
 #define CALLS_MAX 256          /* calls driven at once, one connection each */
 #define STOPS_MAX 100000       /* stops in one run */
@@ -129,85 +130,6 @@ static int64_t gap_ns(void)
 	       1000000;
 }
 
-static int dial(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-
-	if (fd < 0)
-		return -1;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(fd, (const struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* The value of header name in the head [p, p + len), or NULL; its length in *vlen. */
-static const char *header(const char *p, size_t len, const char *name, size_t *vlen)
-{
-	const char *end = p + len, *eol;
-	size_t k = strlen(name);
-
-	for (; p < end; p = eol + 2) {
-		for (eol = p; eol + 1 < end && !(eol[0] == '\r' && eol[1] == '\n'); eol++)
-			;
-		if (eol + 1 >= end)
-			return NULL;
-		if ((size_t)(eol - p) > k && p[k] == ':' && strncasecmp(p, name, k) == 0) {
-			const char *v = p + k + 1;
-			while (v < eol && (*v == ' ' || *v == '\t'))
-				v++;
-			*vlen = (size_t)(eol - v);
-			while (*vlen > 0 && (v[*vlen - 1] == ' ' || v[*vlen - 1] == '\t'))
-				(*vlen)--;
-			return v;
-		}
-	}
-	return NULL;
-}
-
-/* Whether buf holds a whole answer, framed by Content-Length or chunked: its length with
- * *hlen the head's (without the blank line), 0 while incomplete, -1 when malformed. */
-static long framed(const char *buf, size_t len, size_t *hlen)
-{
-	const char *sep = NULL, *v;
-	size_t vl, i, p;
-
-	for (i = 0; i + 3 < len && sep == NULL; i++)
-		if (memcmp(buf + i, "\r\n\r\n", 4) == 0)
-			sep = buf + i;
-	if (sep == NULL)
-		return 0;
-	*hlen = (size_t)(sep - buf) + 2;
-	p = *hlen + 2;
-	if ((v = header(buf, *hlen, "Content-Length", &vl)) != NULL) {
-		size_t n = (size_t)strtoul(v, NULL, 10);
-		return len >= p + n ? (long)(p + n) : 0;
-	}
-	if ((v = header(buf, *hlen, "Transfer-Encoding", &vl)) == NULL || vl < 7 ||
-	    strncasecmp(v + vl - 7, "chunked", 7) != 0)
-		return -1; /* a keep-alive answer is framed */
-	for (;;) {
-		char *e;
-		size_t n;
-		if (p >= len)
-			return 0;
-		n = (size_t)strtoul(buf + p, &e, 16);
-		for (; (size_t)(e - buf) + 1 < len && !(e[0] == '\r' && e[1] == '\n'); e++)
-			;
-		if ((size_t)(e - buf) + 1 >= len)
-			return 0;
-		p = (size_t)(e - buf) + 2;
-		if (n == 0)
-			return len >= p + 2 ? (long)(p + 2) : 0; /* no trailers */
-		p += n + 2;
-	}
-}
-
 /* The PUT's outcome: a line of FILE, and the call's next PUT scheduled. */
 static void settle(struct call *c, int status, const char *rid, size_t rlen, int64_t now)
 {
@@ -252,14 +174,14 @@ static void conn_read(struct call *c)
 			goto redial;
 		c->len += (size_t)n;
 		c->buf[c->len] = '\0';
-		whole = framed(c->buf, c->len, &hlen);
+		whole = bh_framed(c->buf, c->len, &hlen);
 		if (whole < 0 || (whole == 0 && c->len == sizeof(c->buf) - 1))
 			goto redial;
 		if (whole == 0)
 			continue;
 		if (sscanf(c->buf, "HTTP/1.%*1[01] %3d", &status) != 1)
 			status = 0;
-		if ((v = header(c->buf, hlen, "X-Request-Id", &vl)) == NULL || vl == 0 ||
+		if ((v = bh_header(c->buf, hlen, "X-Request-Id", &vl)) == NULL || vl == 0 ||
 		    vl > ID_MAX) {
 			v = "-";
 			vl = 1;
@@ -267,7 +189,7 @@ static void conn_read(struct call *c)
 				status = -202; /* a 202 that cannot be matched */
 		}
 		settle(c, status, v, vl, mono_ns());
-		if ((v = header(c->buf, hlen, "Connection", &vl)) != NULL && vl == 5 &&
+		if ((v = bh_header(c->buf, hlen, "Connection", &vl)) != NULL && vl == 5 &&
 		    strncasecmp(v, "close", 5) == 0)
 			goto redial;
 		return;
@@ -276,7 +198,7 @@ redial:
 	if (c->busy)
 		settle(c, 0, "-", 1, mono_ns());
 	close(c->fd);
-	c->fd = dial();
+	c->fd = bh_dial(port);
 }
 
 /* Sends call c's PUT. A failure to send counts as a PUT lost. */
@@ -301,14 +223,14 @@ static void conn_send(struct call *c)
 	c->sent = mono_ns();
 	c->sent_us = unix_us();
 	if (c->fd < 0)
-		c->fd = dial();
+		c->fd = bh_dial(port);
 	/* a small request into an empty socket buffer goes whole */
 	if (len <= 0 || (size_t)len >= sizeof(req) || c->fd < 0 ||
 	    send(c->fd, req, (size_t)len, MSG_NOSIGNAL) != len) {
 		settle(c, 0, "-", 1, mono_ns());
 		if (c->fd >= 0)
 			close(c->fd);
-		c->fd = dial();
+		c->fd = bh_dial(port);
 	}
 }
 
@@ -326,7 +248,7 @@ static int drive(void)
 			if (c->busy && t - c->sent > ANSWER_TIMEOUT_S * NS) {
 				settle(c, 0, "-", 1, t); /* lost: a new connection for the next */
 				close(c->fd);
-				c->fd = dial();
+				c->fd = bh_dial(port);
 			}
 			if (!c->busy && c->stops_left > 0 && c->due <= t)
 				conn_send(c);
@@ -417,7 +339,7 @@ static int drive_main(int argc, char **argv)
 		c->action = START;
 		/* the calls begin apart, not in step */
 		c->due = mono_ns() + gap_ns() / 2;
-		if ((c->fd = dial()) < 0) {
+		if ((c->fd = bh_dial(port)) < 0) {
 			fprintf(stderr, "bench-media: cannot connect to 127.0.0.1:%d\n", port);
 			goto close;
 		}
