@@ -47,7 +47,7 @@ FAULT_ROUNDS_FAILOVER ?= 1
 FUZZ_TIME ?= 300
 INSTANCES ?= 1
 PGBOUNCER ?=
-PKGS    := fcgi yajl libpq
+PKGS    := fcgi yajl libpq libcrypto
 NPROC   := $(shell nproc 2>/dev/null || echo 1)
 # CFLAGS/LDFLAGS are the user's (optimization, debug); the project's own flags are
 # kept apart so that `make CFLAGS=...` cannot drop the standard or -Werror.

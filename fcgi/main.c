@@ -53,11 +53,12 @@
 #include <fcgiapp.h>
 
 #include "body.h"
+#include "clock.h"
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
-#include "oauth.h"
-#include "pc.h"
+#include "route.h"
+#include "throttle.h"
 #include "uri.h"
 
 #define REQUEST_ID_MAX 64
@@ -82,15 +83,12 @@ struct conn {
 
 struct worker {
 	struct conn conns[CONN_MAX];
-	int ep;        /* epoll set */
-	int listening; /* the listening socket is in the set */
-	struct db *db;
+	int ep;         /* epoll set */
+	int listening;  /* the listening socket is in the set */
+	struct srv srv; /* what the handlers serve with: database, counters, throttle */
 	const char *base_url;
-	const char *instance;     /* $PC_INSTANCE when it is a valid one, else NULL */
 	struct throttle throttle; /* failed authentications per client address, host-wide */
-	struct metrics *metrics;  /* the pool's counters */
 	char *body;               /* BODY_MAX + 1 bytes */
-	char *metrics_text;       /* METRICS_TEXT_MAX bytes: the text of GET /uapi/metrics */
 	unsigned long serial;     /* requests served */
 };
 
@@ -193,58 +191,43 @@ static size_t read_body(FCGX_Request *req, char *buf, int *too_large)
 	return got;
 }
 
-static uint64_t elapsed_ns(const struct timespec *a, const struct timespec *b)
+/* The request as the handlers see it, from the FastCGI parameters: the only place that
+ * reads them. The path and the query are split here, once. */
+static void adapt(struct worker *w, FCGX_Request *req, struct req *rq, char *rid, char *base)
 {
-	return (uint64_t)(b->tv_sec - a->tv_sec) * 1000000000u + (uint64_t)b->tv_nsec -
-	       (uint64_t)a->tv_nsec;
-}
+	const char *p, *scheme, *host, *q;
 
-static void serve(struct worker *w, FCGX_Request *req)
-{
-	const char *base_url = w->base_url;
-	unsigned long serial = ++w->serial;
-	struct db *db = w->db;
-	struct timespec t0, t1;
-	enum metrics_op op;
-	size_t plen;
-	int health, metrics;
-	char rid[REQUEST_ID_MAX + 1], base[PC_BASE_MAX], head[RESP_HEAD_MAX];
-	const char *p, *scheme, *host;
-	struct pc_req rq;
-	struct resp rs;
-	const unsigned char *out;
-	size_t outlen, hlen;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&rq, 0, sizeof(rq));
+	memset(rq, 0, sizeof(*rq));
 	p = FCGX_GetParam("REQUEST_ID", req->envp);
 	if (hex_id(p))
-		snprintf(rid, sizeof(rid), "%s", p);
+		snprintf(rid, REQUEST_ID_MAX + 1, "%s", p);
 	else
-		snprintf(rid, sizeof(rid), "%08lx%08lx", (unsigned long)getpid(), serial);
-	rq.request_id = rid;
-
-	rq.method = FCGX_GetParam("REQUEST_METHOD", req->envp);
-	rq.uri = FCGX_GetParam("REQUEST_URI", req->envp);
-	rq.method = rq.method ? rq.method : "";
-	rq.uri = rq.uri ? rq.uri : "";
-	rq.uri_len = strlen(rq.uri);
-	rq.content_type = FCGX_GetParam("CONTENT_TYPE", req->envp);
-	if (rq.content_type && *rq.content_type == '\0')
-		rq.content_type = NULL;
+		snprintf(rid, REQUEST_ID_MAX + 1, "%08lx%08lx", (unsigned long)getpid(), w->serial);
+	rq->request_id = rid;
+	rq->method = FCGX_GetParam("REQUEST_METHOD", req->envp);
+	rq->uri = FCGX_GetParam("REQUEST_URI", req->envp);
+	rq->method = rq->method ? rq->method : "";
+	rq->uri = rq->uri ? rq->uri : "";
+	rq->uri_len = strlen(rq->uri);
+	q = memchr(rq->uri, '?', rq->uri_len);
+	rq->path = rq->uri;
+	rq->path_len = q ? (size_t)(q - rq->uri) : rq->uri_len;
+	rq->query = q ? q + 1 : "";
+	rq->query_len = q ? rq->uri_len - rq->path_len - 1 : 0;
+	rq->content_type = FCGX_GetParam("CONTENT_TYPE", req->envp);
+	if (rq->content_type && *rq->content_type == '\0')
+		rq->content_type = NULL;
 	/* Repeated headers reach us as repeated parameters: count them, keep the first. */
 	for (char **e = req->envp; *e; e++) {
-		if (strncmp(*e, "HTTP_IDEMPOTENCY_KEY=", 21) == 0 && rq.idem_count++ == 0)
-			rq.idem_key = *e + 21;
-		if (strncmp(*e, "HTTP_AUTHORIZATION=", 19) == 0) {
-			if (rq.auth_count++ == 0) {
-				rq.auth = *e + 19;
-				rq.auth_len = strlen(rq.auth);
-			}
+		if (strncmp(*e, "HTTP_IDEMPOTENCY_KEY=", 21) == 0 && rq->idem_count++ == 0)
+			rq->idem_key = *e + 21;
+		if (strncmp(*e, "HTTP_AUTHORIZATION=", 19) == 0 && rq->auth_count++ == 0) {
+			rq->auth = *e + 19;
+			rq->auth_len = strlen(rq->auth);
 		}
 	}
-	if (base_url != NULL) {
-		snprintf(base, sizeof(base), "%s", base_url);
+	if (w->base_url != NULL) {
+		snprintf(base, REQ_BASE_MAX, "%s", w->base_url);
 	} else {
 		scheme = FCGX_GetParam("REQUEST_SCHEME", req->envp);
 		host = FCGX_GetParam("HTTP_HOST", req->envp);
@@ -252,43 +235,39 @@ static void serve(struct worker *w, FCGX_Request *req)
 			host = "localhost";
 		if (scheme == NULL || (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0))
 			scheme = "http";
-		snprintf(base, sizeof(base), "%s://%s", scheme, host);
+		snprintf(base, REQ_BASE_MAX, "%s://%s", scheme, host);
 	}
-	rq.base = base;
-	rq.body = w->body;
-	rq.body_len = read_body(req, w->body, &rq.body_too_large);
-	rq.instance = w->instance;
-	rq.remote_addr = FCGX_GetParam("REMOTE_ADDR", req->envp);
-	rq.throttle = &w->throttle;
+	rq->base = base;
+	rq->body = w->body;
+	rq->body_len = read_body(req, w->body, &rq->body_too_large);
+	rq->remote_addr = FCGX_GetParam("REMOTE_ADDR", req->envp);
+}
 
+/* One request: adapt, dispatch (route.c), write, record. */
+static void serve(struct worker *w, FCGX_Request *req)
+{
+	uint64_t t0 = clock_ns();
+	char rid[REQUEST_ID_MAX + 1], base[REQ_BASE_MAX], head[RESP_HEAD_MAX];
+	const unsigned char *out;
+	size_t outlen, hlen;
+	enum metrics_op op;
+	struct req rq;
+	struct resp rs;
+
+	w->serial++;
+	adapt(w, req, &rq, rid, base);
 	resp_init(&rs, rid);
-	plen = strcspn(rq.uri, "?");
-	if ((health = uri_health(rq.uri, plen)) >= 0) {
-		op = METRICS_OP_HEALTH;
-		pc_health(db, &rq, health, &rs);
-	} else if ((metrics = uri_metrics(rq.uri, plen)) >= 0) {
-		op = METRICS_OP_METRICS;
-		pc_metrics(db, w->metrics, &rq, metrics, w->metrics_text, METRICS_TEXT_MAX, &rs);
-	} else if (strncmp(rq.uri, OAUTH_PATH, sizeof(OAUTH_PATH) - 1) == 0 &&
-	           (rq.uri[sizeof(OAUTH_PATH) - 1] == '\0' ||
-	            rq.uri[sizeof(OAUTH_PATH) - 1] == '?')) {
-		op = METRICS_OP_TOKEN;
-		oauth_handle(db, &rq, &rs);
-	} else {
-		op = metrics_op(rq.method, pc_handle(db, &rq, &rs));
-	}
+	op = route_dispatch(&w->srv, &rq, &rs);
 	/* A 500 is a bug: log it with the request id the client saw. Outages (503) are
 	 * logged once by the database layer, not once per request. */
 	if (rs.status == 500)
 		log_msg("request=%s status=%d code=%s", rid, rs.status, err_info(rs.err)->code);
-
 	hlen = resp_head(&rs, head, sizeof(head));
 	resp_body(&rs, &out, &outlen);
 	FCGX_PutStr(head, (int)hlen, req->out);
 	if (out != NULL && outlen > 0)
 		FCGX_PutStr((const char *)out, (int)outlen, req->out);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	metrics_record(w->metrics, op, rs.status, elapsed_ns(&t0, &t1));
+	metrics_record(w->srv.metrics, op, rs.status, clock_ns() - t0);
 	resp_free(&rs);
 }
 
@@ -436,11 +415,12 @@ int main(void)
 	const char *pooled = getenv("PC_DB_POOLED");
 	int rc = 1;
 
-	if (base_url != NULL && (*base_url == '\0' || strlen(base_url) >= PC_BASE_MAX))
+	if (base_url != NULL && (*base_url == '\0' || strlen(base_url) >= REQ_BASE_MAX))
 		base_url = NULL;
 	w.base_url = base_url;
 	w.body = body;
-	w.metrics_text = metrics_text;
+	w.srv.metrics_text = metrics_text;
+	w.srv.throttle = &w.throttle;
 	w.ep = -1;
 	if (pooled != NULL && *pooled != '\0' && strcmp(pooled, "0") != 0 &&
 	    strcmp(pooled, "1") != 0) {
@@ -460,7 +440,7 @@ int main(void)
 			goto out;
 		}
 	}
-	w.instance = instance_name();
+	w.srv.instance = instance_name();
 	/* the host's failed authentications, in the file every worker of every pool maps
 	 * (logged when there is none); the addresses nginx does not rate-limit (monitoring,
 	 * the suite) are exempt */
@@ -469,15 +449,15 @@ int main(void)
 		goto out;
 	}
 	/* the pool's counters, in the file its workers share (logged when there is none) */
-	if ((w.metrics = metrics_open(getenv("PC_METRICS"))) == NULL) {
+	if ((w.srv.metrics = metrics_open(getenv("PC_METRICS"))) == NULL) {
 		log_msg("cannot initialize the metrics");
 		goto out;
 	}
 	if (getenv("PC_METRICS") == NULL)
 		log_msg("PC_METRICS is not set: /uapi/metrics counts this worker's requests only");
-	w.db = db_new(getenv("PC_DB"), getenv("PC_TZ"), w.instance,
-	              pooled != NULL && strcmp(pooled, "1") == 0); /* owned here */
-	if (w.db == NULL) {
+	w.srv.db = db_new(getenv("PC_DB"), getenv("PC_TZ"), w.srv.instance,
+	                  pooled != NULL && strcmp(pooled, "1") == 0); /* owned here */
+	if (w.srv.db == NULL) {
 		log_msg("out of memory");
 		goto out;
 	}
@@ -497,8 +477,8 @@ out:
 		conn_close(&w.conns[i]);
 	if (w.ep >= 0)
 		close(w.ep);
-	db_free(w.db);
-	metrics_free(w.metrics);
+	db_free(w.srv.db);
+	metrics_free(w.srv.metrics);
 	throttle_close(&w.throttle);
 	return rc;
 }

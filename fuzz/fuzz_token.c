@@ -1,8 +1,8 @@
 /*
  * fuzz_token.c - libFuzzer target for the whole token endpoint, POST /oauth/token.php:
- * oauth_handle from the request the worker would build out of raw input, down to the
- * database, which a stub in this file stands in for (db_token), and back to the answer
- * the worker would write.
+ * the route table's dispatch and the endpoint's handler (h_token), from the request the
+ * worker would build out of raw input, down to the database, which a stub in this file
+ * stands in for (db_token), and back to the answer the worker would write.
  *
  * The input is "METHOD\nCONTENT-TYPE\nAUTHORIZATION\nBODY": the first three lines as
  * FastCGI hands them over (C strings: cut at a NUL; an empty Content-Type or
@@ -23,7 +23,8 @@
  *   grammar admits (any other would be refused as text: a 500) and the token's lifetime;
  *   an issued token is the one whose digest the database stored;
  * - a failed client authentication (401) and nothing else counts against the address;
- *   a throttled address gets 429 with Retry-After and never reaches the database.
+ *   a throttled address gets 429 with Retry-After (another method than POST, the route
+ *   table's 405 first) and never reaches the database.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,8 +35,12 @@
 
 #include <yajl/yajl_tree.h>
 
+#include "auth.h"
 #include "body.h"
+#include "db.h"
+#include "never_called.h"
 #include "oauth.h"
+#include "route.h"
 #include "throttle.h"
 
 #define CHECK(cond)                                                                                \
@@ -55,6 +60,14 @@
 #define SECRET_SHOWN_MIN 8      /* secrets this long must not appear in an answer */
 #define JSON_ERR_MAX 256
 #define REQUEST_ID "0123456789abcdef0123456789abcdef"
+#define TOKEN_PATH "/oauth/token.php"
+
+/* The other handlers of the route table: the token's path never reaches them. */
+NEVER_CALLED(h_health)
+NEVER_CALLED(h_metrics)
+NEVER_CALLED(h_calls_list)
+NEVER_CALLED(h_call_get)
+NEVER_CALLED(h_call_put)
 
 /* What the database stub saw. */
 static struct {
@@ -190,7 +203,7 @@ static bool has(const char *hay, const char *needle)
 }
 
 /* Checks the answer rs to rq; secret (maybe empty) must not show in a token issued. */
-static void check_answer(const struct pc_req *rq, struct resp *rs, const char *secret)
+static void check_answer(const struct req *rq, struct resp *rs, const char *secret)
 {
 	char head[RESP_HEAD_MAX + 1], err[JSON_ERR_MAX], text[1024];
 	const unsigned char *body;
@@ -272,7 +285,7 @@ static void thr_reset(void)
 }
 
 /* The secret the request carries, decoded (body or Basic), for the no-echo checks. */
-static void secret_of(const struct pc_req *rq, char *out)
+static void secret_of(const struct req *rq, char *out)
 {
 	char id[OAUTH_FIELD_MAX + 1];
 	struct oauth_form f;
@@ -289,7 +302,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char method[LINE_MAX_ + 1], ctype[LINE_MAX_ + 1], auth[LINE_MAX_ + 1];
 	char secret[OAUTH_FIELD_MAX + 1];
-	struct pc_req rq;
+	struct srv sv = {.throttle = &thr};
+	struct req rq;
 	struct resp rs;
 	size_t i = 0;
 	char *cr;
@@ -299,8 +313,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	line(data, size, &i, auth);
 	memset(&rq, 0, sizeof(rq));
 	rq.method = method;
-	rq.uri = OAUTH_PATH;
-	rq.uri_len = strlen(OAUTH_PATH);
+	rq.uri = rq.path = TOKEN_PATH;
+	rq.uri_len = rq.path_len = strlen(TOKEN_PATH);
+	rq.query = "";
 	rq.content_type = ctype[0] ? ctype : NULL;
 	if (auth[0]) {
 		rq.auth_count = 1;
@@ -319,14 +334,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	rq.request_id = REQUEST_ID;
 	rq.remote_addr = ADDR;
-	rq.throttle = &thr;
 	secret_of(&rq, secret);
 
 	/* served with nothing counted against the address */
 	thr_reset();
 	memset(&seen, 0, sizeof(seen));
 	resp_init(&rs, rq.request_id);
-	oauth_handle(NULL, &rq, &rs);
+	CHECK(route_dispatch(&sv, &rq, &rs) ==
+	      (rs.status == 405 ? METRICS_OP_OTHER : METRICS_OP_TOKEN));
 	CHECK(rs.status != 500);
 	check_answer(&rq, &rs, secret);
 	if (strcmp(method, "POST") != 0)
@@ -347,10 +362,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		throttle_count(&thr, ADDR);
 	memset(&seen, 0, sizeof(seen));
 	resp_init(&rs, rq.request_id);
-	oauth_handle(NULL, &rq, &rs);
-	CHECK(rs.status == 429 && rs.err == ERR_TOO_MANY);
-	CHECK(rs.retry_after >= 1 && rs.retry_after <= THROTTLE_WINDOW_MS / 1000);
+	route_dispatch(&sv, &rq, &rs);
 	CHECK(seen.calls == 0);
+	if (strcmp(method, "POST") != 0) {
+		CHECK(rs.status == 405);
+	} else {
+		CHECK(rs.status == 429 && rs.err == ERR_TOO_MANY);
+		CHECK(rs.retry_after >= 1 && rs.retry_after <= THROTTLE_WINDOW_MS / 1000);
+	}
 	check_answer(&rq, &rs, secret);
 	resp_free(&rs);
 	return 0;

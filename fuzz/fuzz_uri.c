@@ -1,12 +1,13 @@
 /*
- * fuzz_uri.c - libFuzzer target for the URI parsers (uri_parse, uri_query, uri_num, and
- * uri_health and uri_metrics).
+ * fuzz_uri.c - libFuzzer target for the route table's patterns (route_find) and the URI
+ * parsers (uri_parts, uri_query, uri_num).
  *
  * The input is a request URI as the worker receives it: the path, then an optional query
- * string after the first '?'. The path goes to uri_parse, the query to uri_query for the
- * parameters the worker reads (with its own buffer sizes and with smaller ones), and the
- * values found, as well as the whole input, to uri_num. Every result is checked against
- * the headers' contract and small reference models; a violation aborts.
+ * string after the first '?'. The path goes to the route table and the segments it
+ * captures to uri_parts, the query to uri_query for the parameters the worker reads (with
+ * its own buffer sizes and with smaller ones), and the values found, as well as the whole
+ * input, to uri_num. Every result is checked against the headers' contract and small
+ * reference models; a violation aborts.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "never_called.h"
 #include "uri.h"
 
 #define TOKEN_CAP (AUTH_TOKEN_MAX + 1) /* the worker's buffer for accessRequestToken */
@@ -33,6 +35,17 @@
 			abort();                                                                   \
 		}                                                                                  \
 	} while (0)
+
+/* The handlers the route table names: route_find only finds them, none is called. */
+NEVER_CALLED(h_health)
+NEVER_CALLED(h_metrics)
+NEVER_CALLED(h_token)
+NEVER_CALLED(h_calls_list)
+NEVER_CALLED(h_call_get)
+NEVER_CALLED(h_call_put)
+
+/* What the table makes of a PhoneCalls path: none, a list, one call. */
+enum uri_route { URI_NONE, URI_LIST, URI_CALL };
 
 static const char *const query_names[] = {"accessRequestToken", "startIndex", "count"};
 static const size_t small_caps[] = {1, 2, 8};
@@ -100,6 +113,45 @@ static void check_nums(const char *s, size_t len)
 		check_num(s, len, num_maxes[i]);
 }
 
+/*
+ * path[0..len) through the route table (GET, which every path the table has takes): a
+ * PhoneCalls list or call, with uri_parts of its captures (all invalid otherwise); and
+ * with inst, what the health check's (inst[0]) and the metrics' (inst[1]) patterns make
+ * of it: 0 for the path alone, N for pool N's, -1 for neither.
+ */
+static enum uri_route parse(const char *p, size_t len, struct uri *u, int inst[2])
+{
+	struct route_miss miss;
+	struct route_args a;
+	const struct route *r = route_find("GET", p, len, &a, &miss);
+	long long n = 0;
+
+	uri_parts(NULL, 0, u);
+	if (inst != NULL)
+		inst[0] = inst[1] = -1;
+	if (r == NULL) {
+		/* none, or the token endpoint's */
+		CHECK(miss.allow[0] == '\0' || (strcmp(miss.allow, "POST") == 0 && miss.oauth));
+		return URI_NONE;
+	}
+	CHECK(a.n <= ROUTE_CAPTURE_MAX);
+	if (r->op == METRICS_OP_LIST || r->op == METRICS_OP_GET) {
+		CHECK(a.n == (r->op == METRICS_OP_LIST ? 2u : 3u));
+		for (size_t i = 0; i < a.n; i++)
+			CHECK(a.seg[i].p >= p && a.seg[i].p + a.seg[i].len <= p + len &&
+			      memchr(a.seg[i].p, '/', a.seg[i].len) == NULL);
+		uri_parts(a.seg, a.n, u);
+		return r->op == METRICS_OP_LIST ? URI_LIST : URI_CALL;
+	}
+	CHECK(r->op == METRICS_OP_HEALTH || r->op == METRICS_OP_METRICS);
+	CHECK(a.n <= 1);
+	if (a.n == 1)
+		CHECK(uri_num(a.seg[0].p, a.seg[0].len, URI_INSTANCE_MAX, &n) == 0 && n >= 1);
+	if (inst != NULL)
+		inst[r->op == METRICS_OP_METRICS] = (int)n;
+	return URI_NONE;
+}
+
 /* The route by the structure of the path alone: the prefix, then two or three segments,
  * one trailing slash allowed. */
 static enum uri_route ref_route(const char *p, size_t len)
@@ -121,7 +173,6 @@ static enum uri_route ref_route(const char *p, size_t len)
 /* The fields of one parse, each within its limits and consistent with the others. */
 static void check_fields(const struct uri *u, enum uri_route r)
 {
-	CHECK(u->route == r);
 	CHECK(u->user == URI_USER_INVALID || u->user == URI_USER_ME || u->user == URI_USER_OWNER ||
 	      u->user == URI_USER_ID);
 	CHECK(u->user != URI_USER_ID || u->user_id >= 0);
@@ -172,13 +223,13 @@ static void put_enc(char *b, size_t *bl, const char *s, size_t n, int times)
  * parses it again: plain and once-encoded give the same fields, twice-encoded decodes to
  * segments that still hold '%', so nothing in it is valid (one round of decoding).
  */
-static void check_canonical(const struct uri *u)
+static void check_canonical(const struct uri *u, enum uri_route route)
 {
 	char seg[DIGITS_MAX + 1];
 	const char *user = seg;
 	size_t ulen;
 
-	if (u->user == URI_USER_INVALID || !u->ext_ok || (u->route == URI_CALL && !u->call_ok))
+	if (u->user == URI_USER_INVALID || !u->ext_ok || (route == URI_CALL && !u->call_ok))
 		return;
 	if (u->user == URI_USER_ME)
 		user = "@me";
@@ -201,14 +252,14 @@ static void check_canonical(const struct uri *u)
 			put_enc(b, &bl, "@self", 5, times);
 		else
 			put_enc(b, &bl, u->ext, u->ext_len, times);
-		if (u->route == URI_CALL) {
+		if (route == URI_CALL) {
 			put_enc(b, &bl, "/", 1, 0);
 			put_enc(b, &bl, u->call, u->call_len, times);
 		}
 		char *c = dup_exact(b, bl);
-		r = uri_parse(c, bl, &v);
+		r = parse(c, bl, &v, NULL);
 		free(c);
-		CHECK(r == u->route);
+		CHECK(r == route);
 		check_fields(&v, r);
 		if (times == 2) {
 			CHECK(v.user == URI_USER_INVALID && !v.ext_ok && !v.call_ok);
@@ -222,8 +273,8 @@ static void check_canonical(const struct uri *u)
 	}
 }
 
-/* uri_health and uri_metrics by their grammar: the base alone (0), or the base, '/' and
- * an instance number from 1 to URI_INSTANCE_MAX (that number); anything else -1. */
+/* The health check's and the metrics' paths by their grammar: the base alone (0), or the base, '/'
+ * and an instance number from 1 to URI_INSTANCE_MAX (that number); anything else -1. */
 static int ref_instance(const char *p, size_t len, const char *base)
 {
 	size_t n = strlen(base);
@@ -244,15 +295,16 @@ static void check_parse(const char *data, size_t len)
 {
 	char *p = dup_exact(data, len);
 	struct uri u;
-	enum uri_route r = uri_parse(p, len, &u);
+	int inst[2];
+	enum uri_route r = parse(p, len, &u, inst);
 
 	CHECK(r == URI_NONE || r == URI_LIST || r == URI_CALL);
 	CHECK(r == ref_route(p, len));
 	check_fields(&u, r);
 	if (r != URI_NONE)
-		check_canonical(&u);
-	CHECK(uri_health(p, len) == ref_instance(p, len, URI_HEALTH));
-	CHECK(uri_metrics(p, len) == ref_instance(p, len, URI_METRICS));
+		check_canonical(&u, r);
+	CHECK(inst[0] == ref_instance(p, len, "/uapi/health"));
+	CHECK(inst[1] == ref_instance(p, len, "/uapi/metrics"));
 	free(p);
 }
 

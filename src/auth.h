@@ -20,7 +20,7 @@ int auth_bearer(const char *h, size_t len, const char **tok, size_t *toklen);
 /* Checks a token taken from the query string against the same syntax. 0 or -1. */
 int auth_token_ok(const char *t, size_t len);
 
-/* SHA-256 of p[0..len) into out. */
-void auth_sha256(const void *p, size_t len, unsigned char out[AUTH_DIGEST_LEN]);
+/* SHA-256 of p[0..len) into out: 0, or -1 when libcrypto fails (out of memory). */
+int auth_sha256(const void *p, size_t len, unsigned char out[AUTH_DIGEST_LEN]);
 
 #endif

@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
+#include "clock.h"
 #include "db.h"
 #include "log.h"
 
@@ -67,13 +70,6 @@ static const struct stmt stmts[ST__MAX] = {
 #define SETTINGS_SQL(local)                                                                        \
 	"SELECT set_config('TimeZone', $1, " local "), "                                           \
 	"set_config('statement_timeout', '" DB_STATEMENT_TIMEOUT "', " local ")"
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *sqlstate(const PGresult *r)
 {
@@ -179,7 +175,7 @@ static int ensure(struct db *d)
 	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK)
 		return 0;
 	drop(d);
-	now = now_ms();
+	now = clock_ms();
 	if (now - d->last_try < DB_RETRY_MS)
 		return -1;
 	d->last_try = now;
@@ -464,7 +460,7 @@ static void wake(struct db *d)
 	PQclear(r);
 }
 
-enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out)
+enum err db_action(struct db *d, const struct db_act *in, struct act_result *out)
 {
 	char tok[24], org[24], user[24];
 	const char *vals[11] = {
@@ -492,14 +488,15 @@ enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out
 		goto done;
 	}
 	/* a stored answer is replayed, error or success */
-	out->replayed = PQgetvalue(r, 0, 5)[0] == 't';
+	out->outcome = PQgetvalue(r, 0, 5)[0] == 't'   ? ACT_REPLAYED
+	               : PQgetvalue(r, 0, 4)[0] == 't' ? ACT_CHANGED
+	                                               : ACT_UNCHANGED;
 	if ((e = result_err(PQgetvalue(r, 0, 0))) != ERR_NONE)
 		goto done;
 	copy_col(r, 1, out->call, sizeof(out->call));
 	copy_col(r, 2, out->ext, sizeof(out->ext));
 	out->user_id = col_ll(r, 0, 3);
-	out->changed = PQgetvalue(r, 0, 4)[0] == 't';
-	if (d->pooled && out->changed)
+	if (d->pooled && out->outcome == ACT_CHANGED)
 		wake(d);
 done:
 	PQclear(r);
@@ -524,7 +521,47 @@ static void array_lit(const struct query *q, char *buf, size_t cap)
 	buf[n] = '\0';
 }
 
-enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
+/* The columns of pc_list's rows (schema: its RETURNS TABLE), one row per view. */
+enum list_col {
+	L_CODE,
+	L_TOTAL,
+	L_CALL,
+	L_CALL_EXT,
+	L_OWNER_USER,
+	L_ORG,
+	L_ORG_NAME,
+	L_ANSWERED,
+	L_PUBLISHED,
+	L_VIEW,
+	L_VIEW_EXT,
+	L_VIEW_ANSWERED,
+	L_STATUS,
+	L_CALLER_ID,
+	L_SOURCE,
+	L_DESTINATION,
+	L_RECORDING,
+	L_COLS
+};
+
+/* Column col of row as a slice, NULL for SQL NULL. */
+static struct str col_str(const PGresult *r, int row, int col)
+{
+	struct str v = {NULL, 0};
+
+	if (!PQgetisnull(r, row, col)) {
+		v.p = PQgetvalue(r, row, col);
+		v.len = (size_t)PQgetlength(r, row, col);
+	}
+	return v;
+}
+
+/* Whether row and row + 1 belong to one call (a call's rows are consecutive). */
+static bool same_call(const PGresult *r, int row)
+{
+	return strcmp(PQgetvalue(r, row, L_CALL), PQgetvalue(r, row + 1, L_CALL)) == 0;
+}
+
+enum err db_list(struct db *d, const struct db_list *in, struct db_page *out)
 {
 	char tok[24], org[24], user[24], start[24], count[24], vals_lit[DB_ARRAY_MAX];
 	const struct query *q = in->query;
@@ -546,23 +583,75 @@ enum err db_list(struct db *d, const struct db_list *in, PGresult **out)
 	enum err e = ERR_INTERNAL;
 	PGresult *r;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	snprintf(start, sizeof(start), "%lld", q->start);
 	snprintf(count, sizeof(count), "%lld", q->count);
 	array_lit(q, vals_lit, sizeof(vals_lit));
 	r = run(d, ST_LIST, vals, NULL, NULL, &e);
 	if (r == NULL)
 		return e;
-	if (PQntuples(r) < 1 || PQnfields(r) != DB_RECORDING + 1) {
+	if (PQntuples(r) < 1 || PQnfields(r) != L_COLS) {
 		PQclear(r);
 		return ERR_INTERNAL;
 	}
-	if ((e = result_err(PQgetvalue(r, 0, DB_CODE))) != ERR_NONE) {
+	if ((e = result_err(PQgetvalue(r, 0, L_CODE))) != ERR_NONE) {
 		PQclear(r);
 		return e;
 	}
-	*out = r;
+	out->res = r;
+	out->total = col_ll(r, 0, L_TOTAL);
+	/* the rows with a call (none when the scope has none: one row of the total alone) */
+	while (out->rows < PQntuples(r) && !PQgetisnull(r, out->rows, L_CALL)) {
+		if (out->rows == 0 || !same_call(r, out->rows - 1))
+			out->ncalls++;
+		out->rows++;
+	}
 	return ERR_NONE;
+}
+
+bool db_page_next(struct db_page *p, struct call *c)
+{
+	const PGresult *r = p->res;
+	int row = p->row;
+
+	if (row >= p->rows)
+		return false;
+	c->id = col_str(r, row, L_CALL);
+	c->ext = col_str(r, row, L_CALL_EXT);
+	c->org_id = col_str(r, row, L_ORG);
+	c->org_name = col_str(r, row, L_ORG_NAME);
+	c->answered = col_str(r, row, L_ANSWERED);
+	c->published = col_str(r, row, L_PUBLISHED);
+	c->owner_user = col_ll(r, row, L_OWNER_USER);
+	c->nviews = 0;
+	for (;; row++) {
+		/* a call without views has one row, its view columns NULL */
+		if (!PQgetisnull(r, row, L_VIEW) && c->nviews == CALL_VIEWS_MAX)
+			log_msg("call %s: more than %d views, the rest left out",
+			        PQgetvalue(r, row, L_CALL), CALL_VIEWS_MAX);
+		else if (!PQgetisnull(r, row, L_VIEW)) {
+			struct call_view *v = &c->views[c->nviews++];
+			v->id = col_str(r, row, L_VIEW);
+			v->ext = col_str(r, row, L_VIEW_EXT);
+			v->answered = col_str(r, row, L_VIEW_ANSWERED);
+			v->status = col_str(r, row, L_STATUS);
+			v->caller_id = col_str(r, row, L_CALLER_ID);
+			v->source = col_str(r, row, L_SOURCE);
+			v->destination = col_str(r, row, L_DESTINATION);
+			v->recording = col_str(r, row, L_RECORDING);
+		}
+		if (row + 1 >= p->rows || !same_call(r, row))
+			break;
+	}
+	p->row = row + 1;
+	return true;
+}
+
+void db_page_free(struct db_page *p)
+{
+	PQclear(p->res);
+	p->res = NULL;
+	p->row = p->rows = 0;
 }
 
 enum err db_token(struct db *d, const char *client_id, const unsigned char secret[AUTH_DIGEST_LEN],

@@ -6,9 +6,10 @@
 #ifndef PC_DB_H
 #define PC_DB_H
 
-#include <libpq-fe.h>
+#include <stdbool.h>
 
 #include "auth.h"
+#include "calls.h"
 #include "ctx.h"
 #include "err.h"
 #include "metrics.h"
@@ -70,17 +71,10 @@ struct db_act {
 	const unsigned char *idem_hash; /* AUTH_DIGEST_LEN bytes: the request's digest */
 };
 
-struct db_act_out {
-	char call[URI_CALLID_MAX + 1];
-	char ext[URI_EXT_MAX + 1];
-	long long user_id; /* owner of the call's extension */
-	int changed;       /* the state changed and an event was recorded */
-	int replayed;      /* the answer stored under the Idempotency-Key */
-};
-
 /* StopRecording / StartRecording in one transaction, the token's validity checked in it.
- * ERR_NONE or the error to answer (ERR_UNAUTHORIZED: the token is no longer valid). */
-enum err db_action(struct db *d, const struct db_act *in, struct db_act_out *out);
+ * ERR_NONE or the error to answer (ERR_UNAUTHORIZED: the token is no longer valid); out
+ * is filled on ERR_NONE, and out->outcome is ACT_REPLAYED for a stored error too. */
+enum err db_action(struct db *d, const struct db_act *in, struct act_result *out);
 
 struct db_list {
 	long long token_id; /* checked again in the statement */
@@ -91,29 +85,23 @@ struct db_list {
 	const struct query *query; /* paging, order and filter */
 };
 
-/* Column order of a db_list result. */
-enum db_col {
-	DB_CODE,
-	DB_TOTAL,
-	DB_CALL,
-	DB_CALL_EXT,
-	DB_OWNER_USER,
-	DB_ORG,
-	DB_ORG_NAME,
-	DB_ANSWERED,
-	DB_PUBLISHED,
-	DB_VIEW,
-	DB_VIEW_EXT,
-	DB_VIEW_ANSWERED,
-	DB_STATUS,
-	DB_CALLER_ID,
-	DB_SOURCE,
-	DB_DESTINATION,
-	DB_RECORDING
+/* A page of the List: how many calls, then the calls, read one at a time (db_page_next).
+ * total and ncalls are the handler's to read; the rest is the database layer's. */
+struct pg_result;
+struct db_page {
+	long long total; /* the scope's calls in all */
+	size_t ncalls;   /* in this page */
+	struct pg_result *res;
+	int row, rows;
 };
 
-/* The calls of a scope, one row per view. On ERR_NONE *out is set and owned by the
- * caller (PQclear); otherwise *out is NULL. */
-enum err db_list(struct db *d, const struct db_list *in, PGresult **out);
+/* The calls of a scope. On ERR_NONE *out is set and must be freed (db_page_free). */
+enum err db_list(struct db *d, const struct db_list *in, struct db_page *out);
+
+/* The page's next call into c, valid until the next db_page_next or db_page_free; false
+ * after the last. */
+bool db_page_next(struct db_page *p, struct call *c);
+
+void db_page_free(struct db_page *p);
 
 #endif

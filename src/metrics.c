@@ -88,19 +88,6 @@ int metrics_bucket_index(uint64_t ns)
 	return METRICS_BUCKETS - 1;
 }
 
-enum metrics_op metrics_op(const char *method, enum uri_route route)
-{
-	int get = method != NULL && (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
-
-	if (route == URI_CALL && method != NULL && strcmp(method, "PUT") == 0)
-		return METRICS_OP_PUT;
-	if (route == URI_CALL && get)
-		return METRICS_OP_GET;
-	if (route == URI_LIST && get)
-		return METRICS_OP_LIST;
-	return METRICS_OP_OTHER;
-}
-
 /*
  * Under the file's lock: a region whose header is all zero (a new file) is cleared and
  * given this layout's header; one with this layout's header is used as it is; anything

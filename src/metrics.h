@@ -15,14 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "uri.h"
-
 #define METRICS_MAGIC 0x70636d6574726963ULL /* "pcmetric": the file is one of ours */
-#define METRICS_VERSION 1       /* of the file's layout; a file of another one is refused */
-#define METRICS_STATUSES 16     /* the statuses the service answers, then "other" */
-#define METRICS_BUCKETS 14      /* latency buckets, +Inf the last */
-#define METRICS_INSTANCE_MAX 16 /* longest instance label kept */
-#define METRICS_TEXT_MAX 49152  /* the rendered text, every counter at its widest */
+#define METRICS_VERSION 1        /* of the file's layout; a file of another one is refused */
+#define METRICS_STATUSES 16      /* the statuses the service answers, then "other" */
+#define METRICS_BUCKETS 14       /* latency buckets, +Inf the last */
+#define METRICS_INSTANCE_MAX 16  /* longest instance label kept */
+#define METRICS_TEXT_MAX 49152   /* the rendered text, every counter at its widest */
 #define METRICS_SECONDS_MAX 1e11 /* a media time or lag rendered is at most this */
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
@@ -81,13 +79,13 @@ size_t metrics_render(const struct metrics_snapshot *s, char *buf, size_t cap);
  * it is the cluster's, not the pool's. known 0: the database did not answer.
  */
 struct metrics_media {
-	int known;            /* the database answered */
-	int live;             /* an adapter confirmed a live engine in time */
-	int configured;       /* an adapter ever confirmed one */
-	double heartbeat_at;  /* Unix time of the freshest confirmation; 0: none */
-	uint64_t applied;     /* events the engine applied */
-	uint64_t failed;      /* events it refused */
-	double lag;           /* seconds the oldest event not yet applied has waited */
+	int known;           /* the database answered */
+	int live;            /* an adapter confirmed a live engine in time */
+	int configured;      /* an adapter ever confirmed one */
+	double heartbeat_at; /* Unix time of the freshest confirmation; 0: none */
+	uint64_t applied;    /* events the engine applied */
+	uint64_t failed;     /* events it refused */
+	double lag;          /* seconds the oldest event not yet applied has waited */
 };
 
 /* Appends m's series to the text s rendered (buf holds len bytes of it), labelled
@@ -101,8 +99,5 @@ const char *metrics_status_label(int index);
 
 /* The bucket of a latency: the first whose bound it does not exceed (le), or +Inf's. */
 int metrics_bucket_index(uint64_t ns);
-
-/* The operation of a PhoneCalls path by its route and the request method. */
-enum metrics_op metrics_op(const char *method, enum uri_route route);
 
 #endif

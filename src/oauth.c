@@ -15,44 +15,21 @@
 #include <sys/random.h>
 
 #include "auth.h"
+#include "db.h"
+#include "handlers.h"
 #include "chars.h"
+#include "mtype.h"
 #include "oauth.h"
+#include "render.h"
+#include "throttle.h"
+#include "pct.h"
 
 #define OAUTH_GRANT "client_credentials"
 #define OAUTH_TYPE "unifiedapi"
-#define OAUTH_CT "application/x-www-form-urlencoded"
 #define OAUTH_CHALLENGE "Basic realm=\"UnifiedAPI\""
 
-/* Form-urlencoded p[0..len) into out (cap bytes with the NUL; out NULL: only check).
- * 0, or -1 when malformed, NUL-carrying or too long. */
-static int decode(const char *p, size_t len, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = p[i];
-		if (c == '+') {
-			c = ' ';
-		} else if (c == '%') {
-			int hi, lo;
-			if (len - i < 3 || (hi = chars_hex((unsigned char)p[i + 1])) < 0 ||
-			    (lo = chars_hex((unsigned char)p[i + 2])) < 0)
-				return -1;
-			c = (char)(hi << 4 | lo);
-			i += 2;
-		}
-		if (c == '\0')
-			return -1;
-		if (out != NULL) {
-			if (n + 1 >= cap)
-				return -1;
-			out[n++] = c;
-		}
-	}
-	if (out != NULL)
-		out[n] = '\0';
-	return 0;
-}
+/* Form-urlencoded values (pct.h): '+' is a space, a NUL is malformed. */
+#define FORM (PCT_PLUS | PCT_NO_NUL)
 
 /* Whether the endpoint reads a decoded parameter name: its OAUTH_F_* bit, and the field
  * its value fills (NULL for one whose presence alone counts). */
@@ -101,19 +78,20 @@ int oauth_form_parse(const char *p, size_t len, struct oauth_form *out)
 			size_t vlen = end - eq - (eq < end);
 			/* a name too long for the buffer is none we read: it need only be
 			 * well-formed */
-			int fits = decode(p + i, eq - i, name, sizeof(name)) == 0;
+			int fits = pct_decode(p + i, eq - i, name, sizeof(name), FORM) >= 0;
 
-			if (!fits && decode(p + i, eq - i, NULL, 0) != 0)
+			if (!fits && pct_decode(p + i, eq - i, NULL, 0, FORM) < 0)
 				return -1;
 			if (!fits || !field(out, name, &bit, &dst) || vlen == 0) {
 				/* ignored, or without a value (RFC 6749 section 3.1: as if
 				 * omitted), but well-formed */
-				if (decode(v, vlen, NULL, 0) != 0)
+				if (pct_decode(v, vlen, NULL, 0, FORM) < 0)
 					return -1;
 			} else {
 				/* RFC 6749 section 3.2: parameters come once */
 				if ((out->seen & bit) ||
-				    decode(v, vlen, dst, dst ? OAUTH_FIELD_MAX + 1 : 0) != 0)
+				    pct_decode(v, vlen, dst, dst ? OAUTH_FIELD_MAX + 1 : 0, FORM) <
+				        0)
 					return -1;
 				out->seen |= bit;
 			}
@@ -181,8 +159,9 @@ int oauth_basic(const char *h, size_t len, char *id, char *secret)
 	if ((n = b64_decode(h + i, len - i, raw, sizeof(raw))) < 0 ||
 	    memchr(raw, '\0', (size_t)n) != NULL || (colon = memchr(raw, ':', (size_t)n)) == NULL)
 		return -1;
-	if (decode(raw, (size_t)(colon - raw), id, OAUTH_FIELD_MAX + 1) != 0 ||
-	    decode(colon + 1, (size_t)(raw + n - colon - 1), secret, OAUTH_FIELD_MAX + 1) != 0)
+	if (pct_decode(raw, (size_t)(colon - raw), id, OAUTH_FIELD_MAX + 1, FORM) < 0 ||
+	    pct_decode(colon + 1, (size_t)(raw + n - colon - 1), secret, OAUTH_FIELD_MAX + 1,
+	               FORM) < 0)
 		return -1;
 	return 0;
 }
@@ -210,24 +189,6 @@ void oauth_b64url(const unsigned char *in, size_t n, char *out)
 	out[o] = '\0';
 }
 
-/* Whether Content-Type names the form media type (parameters, such as a charset, are
- * allowed: the values we read are ASCII). */
-static int form_type_ok(const char *ct)
-{
-	size_t n = sizeof(OAUTH_CT) - 1;
-
-	if (ct == NULL)
-		return 0;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	if (strncasecmp(ct, OAUTH_CT, n) != 0)
-		return 0;
-	ct += n;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	return *ct == '\0' || *ct == ';';
-}
-
 /* A new token: its text for the client and its digest for the database. */
 static int new_token(char text[OAUTH_TOKEN_LEN + 1], unsigned char digest[AUTH_DIGEST_LEN])
 {
@@ -244,9 +205,8 @@ static int new_token(char text[OAUTH_TOKEN_LEN + 1], unsigned char digest[AUTH_D
 		got += (size_t)n;
 	}
 	oauth_b64url(raw, sizeof(raw), text);
-	auth_sha256(text, OAUTH_TOKEN_LEN, digest);
 	memset(raw, 0, sizeof(raw));
-	return 0;
+	return auth_sha256(text, OAUTH_TOKEN_LEN, digest);
 }
 
 /*
@@ -267,18 +227,16 @@ static bool key_ok(const char *k)
 }
 
 /* Checks the request and the client; issues the token into text. */
-static enum err issue(struct db *db, const struct pc_req *rq, char text[OAUTH_TOKEN_LEN + 1])
+static enum err issue(struct db *db, const struct req *rq, char text[OAUTH_TOKEN_LEN + 1])
 {
 	char id[OAUTH_FIELD_MAX + 1], secret[OAUTH_FIELD_MAX + 1];
 	unsigned char sdig[AUTH_DIGEST_LEN], tdig[AUTH_DIGEST_LEN];
 	const char *client_id = id, *client_secret = secret;
 	struct oauth_form f;
 
-	if (strcmp(rq->method, "POST") != 0)
-		return ERR_METHOD;
 	if (rq->body_too_large)
 		return ERR_TOO_LARGE;
-	if (!form_type_ok(rq->content_type) || rq->auth_count > 1 ||
+	if (!mtype_form(rq->content_type) || rq->auth_count > 1 ||
 	    oauth_form_parse(rq->body, rq->body_len, &f) != 0 || !(f.seen & OAUTH_F_GRANT))
 		return ERR_OAUTH_REQUEST;
 	if (strcmp(f.grant_type, OAUTH_GRANT) != 0 ||
@@ -302,39 +260,33 @@ static enum err issue(struct db *db, const struct pc_req *rq, char text[OAUTH_TO
 	}
 	if (!key_ok(client_id))
 		return ERR_OAUTH_CLIENT;
-	auth_sha256(client_secret, strlen(client_secret), sdig);
-	if (new_token(text, tdig) != 0)
+	if (auth_sha256(client_secret, strlen(client_secret), sdig) != 0 ||
+	    new_token(text, tdig) != 0)
 		return ERR_INTERNAL;
 	return db_token(db, client_id, sdig, tdig, OAUTH_TTL_S);
 }
 
-void oauth_handle(struct db *db, const struct pc_req *rq, struct resp *rs)
+void h_token(struct srv *sv, const struct req *rq, const struct route_args *a, struct resp *rs)
 {
 	char token[OAUTH_TOKEN_LEN + 1];
 	enum err e;
 	yajl_gen g;
+	int wait;
 
-	rs->oauth = 1;
-	if (throttle_refuse(rq->throttle, rq->remote_addr, rs))
+	(void)a; /* rs->oauth: the route's */
+	if ((wait = throttle_left(sv->throttle, rq->remote_addr)) > 0) {
+		resp_too_many(rs, wait);
 		return;
-	if ((e = issue(db, rq, token)) != ERR_NONE) {
+	}
+	if ((e = issue(sv->db, rq, token)) != ERR_NONE) {
 		if (e == ERR_OAUTH_CLIENT)
-			throttle_count(rq->throttle, rq->remote_addr);
+			throttle_count(sv->throttle, rq->remote_addr);
 		resp_error(rs, e);
-		if (e == ERR_METHOD)
-			rs->allow = "POST";
 		if (e == ERR_OAUTH_CLIENT)
 			rs->challenge = OAUTH_CHALLENGE;
 		return;
 	}
 	if ((g = resp_json(rs, 200)) == NULL)
 		return;
-	yajl_gen_map_open(g);
-	resp_str(g, "access_token");
-	resp_str(g, token);
-	resp_str(g, "token_type");
-	resp_str(g, "Bearer");
-	resp_str(g, "expires_in");
-	yajl_gen_integer(g, OAUTH_TTL_S);
-	yajl_gen_map_close(g);
+	render_token(g, token, OAUTH_TTL_S);
 }

@@ -8,11 +8,6 @@
 
 #include <stddef.h>
 
-#include "db.h"
-#include "pc.h"
-#include "resp.h"
-
-#define OAUTH_PATH "/oauth/token.php"
 #define OAUTH_TTL_S 3600     /* lifetime of an issued token */
 #define OAUTH_FIELD_MAX 128  /* longest decoded value of a parameter we read */
 #define OAUTH_TOKEN_BYTES 32 /* randomness of an issued token */
@@ -52,8 +47,5 @@ int oauth_basic(const char *h, size_t len, char *id, char *secret);
 
 /* Unpadded base64url of n bytes into out (4 * n / 3 + 2 bytes plus NUL). */
 void oauth_b64url(const unsigned char *in, size_t n, char *out);
-
-/* Serves a request to OAUTH_PATH. */
-void oauth_handle(struct db *db, const struct pc_req *rq, struct resp *rs);
 
 #endif

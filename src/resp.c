@@ -42,6 +42,19 @@ void resp_str(yajl_gen g, const char *s)
 	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
 }
 
+void resp_method(struct resp *r, const char *allow)
+{
+	resp_error(r, ERR_METHOD);
+	snprintf(r->allow_buf, sizeof(r->allow_buf), "%s", allow);
+	r->allow = r->allow_buf;
+}
+
+void resp_too_many(struct resp *r, int wait_s)
+{
+	resp_error(r, ERR_TOO_MANY);
+	r->retry_after = wait_s > 0 ? wait_s : 1;
+}
+
 yajl_gen resp_json(struct resp *r, int status)
 {
 	yajl_alloc_funcs af;
@@ -83,7 +96,7 @@ void resp_error(struct resp *r, enum err e)
 
 	r->err = e;
 	r->status = ei->status;
-	r->allow = NULL; /* a 405's caller names the methods after this */
+	r->allow = NULL;
 	if (g == NULL)
 		return;
 	if (r->oauth) {

@@ -17,15 +17,17 @@
 #define RESP_RETRY_AFTER_S "2" /* seconds a 503 asks clients to wait */
 #define RESP_RETRY_MAX 32      /* a Retry-After header line */
 #define RESP_CTYPE_MAX 96      /* a Content-Type header line */
+#define RESP_ALLOW_MAX 64      /* the methods of a 405's Allow header */
 
 struct resp {
 	int status;
-	enum err err;           /* ERR_NONE on success */
-	const char *allow;      /* Allow header of a 405, static */
+	enum err err;      /* ERR_NONE on success */
+	const char *allow; /* Allow header of a 405 (allow_buf), or NULL */
+	char allow_buf[RESP_ALLOW_MAX];
 	const char *challenge;  /* WWW-Authenticate of a 401, static; NULL: Bearer */
 	int oauth;              /* the token endpoint's: errors in OAuth's form, Pragma */
 	int replayed;           /* the answer stored under an Idempotency-Key, sent again */
-	int retry_after;        /* seconds, sent as Retry-After with a 429 */
+	int retry_after;        /* seconds, sent as Retry-After with a 429 (resp_too_many) */
 	const char *request_id; /* echoed as X-Request-Id; borrowed */
 	yajl_gen gen;           /* JSON body, owned; NULL when there is none */
 	const char *text;       /* a body that is not JSON, borrowed (resp_text); or NULL */
@@ -39,6 +41,12 @@ void resp_init(struct resp *r, const char *request_id);
 /* Replaces whatever was built with the error's JSON body and headers: the contract's
  * {"error":{"code","message"}}, or with r->oauth RFC 6749's {"error","error_description"}. */
 void resp_error(struct resp *r, enum err e);
+
+/* 405 method_not_allowed, with Allow: allow (the methods of the path, ", "-separated). */
+void resp_method(struct resp *r, const char *allow);
+
+/* 429 too_many_requests, with Retry-After: wait_s (at least 1). */
+void resp_too_many(struct resp *r, int wait_s);
 
 /* Starts a JSON body for status; returns the generator, or NULL (then resp is a 500). */
 yajl_gen resp_json(struct resp *r, int status);

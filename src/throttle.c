@@ -31,8 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
-#include "resp.h"
 #include "shm.h"
 #include "throttle.h"
 
@@ -438,27 +438,13 @@ void throttle_close(struct throttle *t)
 	t->tab = NULL;
 }
 
-static long long now_ms(void)
+int throttle_left(const struct throttle *t, const char *addr)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int throttle_refuse(const struct throttle *t, const char *addr, struct resp *rs)
-{
-	int wait;
-
-	if (t == NULL || (wait = throttle_wait(t, addr, now_ms())) == 0)
-		return 0;
-	resp_error(rs, ERR_TOO_MANY);
-	rs->retry_after = wait;
-	return 1;
+	return t == NULL ? 0 : throttle_wait(t, addr, clock_ms());
 }
 
 void throttle_count(const struct throttle *t, const char *addr)
 {
 	if (t != NULL)
-		throttle_fail(t, addr, now_ms());
+		throttle_fail(t, addr, clock_ms());
 }

@@ -107,10 +107,9 @@ void throttle_fail(const struct throttle *t, const char *addr, long long now_ms)
 int throttle_open(struct throttle *t, const char *path, const char *list);
 void throttle_close(struct throttle *t);
 
-struct resp;
-/* Answers 429 too_many_requests with Retry-After into rs and returns 1 when addr must
- * still wait; else 0. t may be NULL (no throttling). */
-int throttle_refuse(const struct throttle *t, const char *addr, struct resp *rs);
+/* The seconds addr must still wait before it may try again (0: none; the caller answers
+ * 429 with them). t may be NULL (no throttling). */
+int throttle_left(const struct throttle *t, const char *addr);
 /* Counts a failed authentication of addr now. t may be NULL. */
 void throttle_count(const struct throttle *t, const char *addr);
 

@@ -5,39 +5,8 @@
 #include <string.h>
 
 #include "chars.h"
+#include "pct.h"
 #include "uri.h"
-
-/*
- * Decodes s[0..len) into out (capacity cap, NUL-terminated). plus_space turns '+' into a
- * space (query strings only). Returns the decoded length, or -1 for a bad escape or
- * an output longer than cap - 1.
- */
-static long decode(const char *s, size_t len, char *out, size_t cap, bool plus_space)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '%') {
-			int hi, lo;
-			if (i + 2 >= len)
-				return -1;
-			hi = chars_hex((unsigned char)s[i + 1]);
-			lo = chars_hex((unsigned char)s[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = (unsigned char)(hi << 4 | lo);
-			i += 2;
-		} else if (c == '+' && plus_space) {
-			c = ' ';
-		}
-		if (n + 1 >= cap)
-			return -1;
-		out[n++] = (char)c;
-	}
-	out[n] = '\0';
-	return (long)n;
-}
 
 int uri_num(const char *s, size_t len, long long max, long long *out)
 {
@@ -106,71 +75,17 @@ static void parse_call(const char *s, long n, struct uri *u)
 	u->call_ok = true;
 }
 
-enum uri_route uri_parse(const char *path, size_t len, struct uri *u)
+void uri_parts(const struct uri_seg *seg, size_t n, struct uri *u)
 {
-	const size_t plen = sizeof(URI_PREFIX) - 1;
-	const char *seg[3];
-	size_t seglen[3], nseg = 0;
 	char buf[URI_SEG_MAX + 1];
-	long n;
 
 	memset(u, 0, sizeof(*u));
-	if (len <= plen || memcmp(path, URI_PREFIX, plen) != 0)
-		return URI_NONE;
-	/* One trailing slash names the same resource (the vendor's client ends every
-	 * fragment with one); what is left is split as usual, so an extra segment is
-	 * another path and an empty one a malformed value. */
-	if (path[len - 1] == '/' && --len == plen)
-		return URI_NONE;
-	const char *p = path + plen, *end = path + len;
-	while (p <= end && nseg < 4) {
-		const char *slash = memchr(p, '/', (size_t)(end - p));
-		const char *stop = slash ? slash : end;
-		if (nseg == 3)
-			return URI_NONE;
-		seg[nseg] = p;
-		seglen[nseg++] = (size_t)(stop - p);
-		if (!slash)
-			break;
-		p = slash + 1;
-	}
-	if (nseg < 2)
-		return URI_NONE;
-
-	n = decode(seg[0], seglen[0], buf, sizeof(buf), false);
-	parse_user(buf, n, u);
-	n = decode(seg[1], seglen[1], buf, sizeof(buf), false);
-	parse_ext(buf, n, u);
-	if (nseg == 2)
-		return u->route = URI_LIST;
-	n = decode(seg[2], seglen[2], buf, sizeof(buf), false);
-	parse_call(buf, n, u);
-	return u->route = URI_CALL;
-}
-
-/* base alone (0), base/N with N an instance number (N), or anything else (-1). */
-static int instance_path(const char *path, size_t len, const char *base, size_t n)
-{
-	long long inst;
-
-	if (len < n || memcmp(path, base, n) != 0)
-		return -1;
-	if (len == n)
-		return 0;
-	if (path[n] != '/' || uri_num(path + n + 1, len - n - 1, URI_INSTANCE_MAX, &inst) != 0 ||
-	    inst < 1)
-		return -1;
-	return (int)inst;
-}
-
-int uri_health(const char *path, size_t len)
-{
-	return instance_path(path, len, URI_HEALTH, sizeof(URI_HEALTH) - 1);
-}
-
-int uri_metrics(const char *path, size_t len)
-{
-	return instance_path(path, len, URI_METRICS, sizeof(URI_METRICS) - 1);
+	if (n < 2 || n > 3)
+		return;
+	parse_user(buf, pct_decode(seg[0].p, seg[0].len, buf, sizeof(buf), 0), u);
+	parse_ext(buf, pct_decode(seg[1].p, seg[1].len, buf, sizeof(buf), 0), u);
+	if (n == 3)
+		parse_call(buf, pct_decode(seg[2].p, seg[2].len, buf, sizeof(buf), 0), u);
 }
 
 /*
@@ -191,7 +106,7 @@ static int find(const char *q, size_t len, const char *name, bool raw, const cha
 		const char *stop = amp ? amp : end;
 		const char *eq = memchr(p, '=', (size_t)(stop - p));
 		size_t klen = (size_t)((eq ? eq : stop) - p);
-		long n = raw ? (long)klen : decode(p, klen, buf, sizeof(buf), true);
+		long n = raw ? (long)klen : pct_decode(p, klen, buf, sizeof(buf), PCT_PLUS);
 		if (n == (long)nlen && memcmp(raw ? p : buf, name, nlen) == 0) {
 			if (found)
 				return -1;
@@ -215,7 +130,7 @@ int uri_query(const char *q, size_t len, const char *name, char *out, size_t cap
 		return -1;
 	if ((found = find(q, len, name, false, &v, &vlen)) != 1)
 		return found;
-	if ((n = decode(v, vlen, out, cap, true)) < 0)
+	if ((n = pct_decode(v, vlen, out, cap, PCT_PLUS)) < 0)
 		return -1;
 	*outlen = (size_t)n;
 	return 1;

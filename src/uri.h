@@ -1,7 +1,8 @@
 /*
- * uri.h - the URI fragment of a PhoneCalls request, parsed into typed values.
+ * uri.h - the URI fragment of a PhoneCalls request, turned into typed values: the path's
+ * segments (which the route table splits off, route.h) and the query string.
  *
- * Parsing only splits and decodes; it never fails the request by itself, because the
+ * Parsing only decodes and checks; it never fails the request by itself, because the
  * contract reports a bad userId, extension or phoneCallId only after authentication and
  * body checks. Each segment therefore carries its own validity.
  */
@@ -12,18 +13,16 @@
 #include <stddef.h>
 
 #define URI_PREFIX "/uapi/phoneCalls/"
-#define URI_HEALTH "/uapi/health"   /* and /uapi/health/N, instance N's (nginx routes it) */
-#define URI_METRICS "/uapi/metrics" /* and /uapi/metrics/N, the same way */
-#define URI_INSTANCE_MAX 999
-#define URI_SEG_MAX 64    /* longest decoded segment kept; a longer one is invalid */
-#define URI_EXT_MAX 32    /* longest extension number */
-#define URI_CALLID_MAX 64 /* longest phoneCallId */
-#define URI_NAME_MAX 32   /* longest query parameter name looked up (decoded) */
+#define URI_INSTANCE_MAX 999 /* a pool's number, /uapi/health/N and /uapi/metrics/N */
+#define URI_SEG_MAX 64       /* longest decoded segment kept; a longer one is invalid */
+#define URI_EXT_MAX 32       /* longest extension number */
+#define URI_CALLID_MAX 64    /* longest phoneCallId */
+#define URI_NAME_MAX 32      /* longest query parameter name looked up (decoded) */
 
-enum uri_route {
-	URI_NONE, /* not a PhoneCalls path: 404 */
-	URI_LIST, /* /uapi/phoneCalls/{userId}/{extension}[/] */
-	URI_CALL  /* /uapi/phoneCalls/{userId}/{extension}/{phoneCallId}[/] */
+/* One segment of a path, raw (not decoded): a slice of the request's. */
+struct uri_seg {
+	const char *p;
+	size_t len;
 };
 
 enum uri_user {
@@ -34,28 +33,20 @@ enum uri_user {
 };
 
 struct uri {
-	enum uri_route route;
 	enum uri_user user;
 	long long user_id; /* with URI_USER_ID */
 	bool ext_ok;       /* extension well-formed */
 	bool ext_self;     /* extension is @self */
 	char ext[URI_EXT_MAX + 1];
 	size_t ext_len;
-	bool call_ok; /* phoneCallId well-formed (URI_CALL only) */
+	bool call_ok; /* phoneCallId well-formed (its segment given) */
 	char call[URI_CALLID_MAX + 1];
 	size_t call_len;
 };
 
-/* Parses the path part (no query) of a request URI. Fills out and returns its route.
- * One trailing slash is dropped first: it names the same resource. */
-enum uri_route uri_parse(const char *path, size_t len, struct uri *out);
-
-/* Whether path (no query) is the health check: 0 for /uapi/health, N for
- * /uapi/health/N (an instance number from 1 to URI_INSTANCE_MAX), -1 for any other. */
-int uri_health(const char *path, size_t len);
-
-/* The same for the metrics: 0 for /uapi/metrics, N for /uapi/metrics/N, -1 for any other. */
-int uri_metrics(const char *path, size_t len);
+/* The typed values of a PhoneCalls path's segments, raw: userId, extension, and with
+ * three, phoneCallId (each decoded once, then checked). n other than 2 or 3: all invalid. */
+void uri_parts(const struct uri_seg *seg, size_t n, struct uri *out);
 
 /*
  * Strict decimal: digits only, no sign, space or leading zero ("0" itself is fine), and

@@ -43,7 +43,6 @@ static struct uri uri_for(enum sel s, const struct ctx_token *t)
 	struct uri u;
 
 	memset(&u, 0, sizeof(u));
-	u.route = URI_CALL;
 	u.ext_ok = true;
 	switch (s) {
 	case SEL_ME:
@@ -165,7 +164,7 @@ Test(ctx, out_of_range_kind_forbidden)
 
 Test(ctx, negative_ids_invalid)
 {
-	/* uri_parse never yields one, but the rule must not rely on it. */
+	/* uri_parts never yields one, but the rule must not rely on it. */
 	static const enum ctx_kind kinds[] = {CTX_USER, CTX_ORG, CTX_ADMIN};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
@@ -208,18 +207,20 @@ Test(ctx, admin_scope_is_global)
 
 Test(ctx, with_parsed_uri)
 {
-	/* The same rules through uri_parse (linked from unit_uri.c's copy of uri.c). */
+	/* The same rules through uri_parts (linked from unit_uri.c's copy of uri.c), from a
+	 * path's raw segments. */
 	struct ctx_token t = token(CTX_ORG);
 	struct ctx_scope sc;
 	struct uri u;
-	const char *p = "/uapi/phoneCalls/123/0003*210/444444";
+	struct uri_seg seg[3] = {{"123", 3}, {"0003*210", 8}, {"444444", 6}};
 
-	cr_assert_eq(uri_parse(p, strlen(p), &u), URI_CALL, "route");
+	uri_parts(seg, 3, &u);
+	cr_assert(u.call_ok, "parsed");
 	cr_assert_eq(ctx_resolve(&t, &u, &sc), ERR_NONE, "numeric id in an organization");
 	cr_assert_eq(sc.org_id, (long long)ORG, "organization");
 	cr_assert_eq(sc.user_id, 123LL, "user");
-	p = "/uapi/phoneCalls/@viewer/0003*210/444444";
-	uri_parse(p, strlen(p), &u);
+	seg[0] = (struct uri_seg){"@viewer", 7};
+	uri_parts(seg, 3, &u);
 	cr_assert_eq(ctx_resolve(&t, &u, &sc), ERR_USER_INVALID, "@viewer of an organization");
 	t = token(CTX_USER);
 	cr_assert_eq(ctx_resolve(&t, &u, &sc), ERR_NONE, "@viewer of a user");

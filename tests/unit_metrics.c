@@ -107,21 +107,6 @@ Test(metrics, bucket_boundaries)
 		             "%s", bucket_labels[i]);
 }
 
-Test(metrics, operations)
-{
-	cr_expect_eq(metrics_op("PUT", URI_CALL), METRICS_OP_PUT);
-	cr_expect_eq(metrics_op("GET", URI_CALL), METRICS_OP_GET);
-	cr_expect_eq(metrics_op("HEAD", URI_CALL), METRICS_OP_GET);
-	cr_expect_eq(metrics_op("GET", URI_LIST), METRICS_OP_LIST);
-	cr_expect_eq(metrics_op("HEAD", URI_LIST), METRICS_OP_LIST);
-	cr_expect_eq(metrics_op("PUT", URI_LIST), METRICS_OP_OTHER, "a 405");
-	cr_expect_eq(metrics_op("DELETE", URI_CALL), METRICS_OP_OTHER, "a 405");
-	cr_expect_eq(metrics_op("put", URI_CALL), METRICS_OP_OTHER, "methods are exact");
-	cr_expect_eq(metrics_op("GET", URI_NONE), METRICS_OP_OTHER, "a 404");
-	cr_expect_eq(metrics_op(NULL, URI_CALL), METRICS_OP_OTHER);
-	cr_expect_eq(metrics_op("", URI_LIST), METRICS_OP_OTHER);
-}
-
 /* Counters recorded, then rendered: exact lines, cumulative buckets, sum and count. */
 Test(metrics, render_exact_lines)
 {
@@ -500,8 +485,10 @@ Test(metrics, media_series)
 	cr_expect(strstr(text, "phonecalls_media_up{instance=\"2\"} 1\n") != NULL);
 	cr_expect(strstr(text, "phonecalls_media_heartbeat_timestamp_seconds{instance=\"2\"} "
 	                       "1796400000.250\n"));
-	cr_expect(strstr(text, "phonecalls_media_events_total{instance=\"2\",result=\"applied\"} 7\n"));
-	cr_expect(strstr(text, "phonecalls_media_events_total{instance=\"2\",result=\"failed\"} 2\n"));
+	cr_expect(
+	    strstr(text, "phonecalls_media_events_total{instance=\"2\",result=\"applied\"} 7\n"));
+	cr_expect(
+	    strstr(text, "phonecalls_media_events_total{instance=\"2\",result=\"failed\"} 2\n"));
 	cr_expect(strstr(text, "phonecalls_media_lag_seconds{instance=\"2\"} 0.500\n"));
 
 	/* the database did not answer: down, no confirmation */
@@ -511,7 +498,8 @@ Test(metrics, media_series)
 	cr_assert_gt(m, n);
 	cr_expect(strstr(text, "phonecalls_media_up{instance=\"2\"} 0\n") != NULL);
 	cr_expect(strstr(text, "phonecalls_media_configured{instance=\"2\"} 0\n") != NULL);
-	cr_expect(strstr(text, "phonecalls_media_heartbeat_timestamp_seconds{instance=\"2\"} 0.000\n"));
+	cr_expect(
+	    strstr(text, "phonecalls_media_heartbeat_timestamp_seconds{instance=\"2\"} 0.000\n"));
 
 	/* at its widest after the widest pool text: within METRICS_TEXT_MAX; short: nothing */
 	memset(&snap, 0xff, sizeof(snap));

@@ -92,7 +92,7 @@ Test(oauth, form_notes_a_scope)
 static enum err ask(const char *body, const char *auth)
 {
 	char text[OAUTH_TOKEN_LEN + 1];
-	struct pc_req rq = {
+	struct req rq = {
 	    .method = "POST",
 	    .content_type = "application/x-www-form-urlencoded",
 	    .body = body,
@@ -288,17 +288,6 @@ Test(oauth, new_tokens_differ_and_digest_their_text)
 	auth_sha256(a, strlen(a), check);
 	cr_assert_eq(memcmp(check, da, sizeof(check)), 0);
 	cr_assert_eq(auth_token_ok(a, strlen(a)), 0, "a valid Bearer token68");
-}
-
-Test(oauth, form_content_type)
-{
-	cr_assert(form_type_ok("application/x-www-form-urlencoded"));
-	cr_assert(form_type_ok("Application/X-WWW-Form-Urlencoded; charset=UTF-8"));
-	cr_assert(form_type_ok(" application/x-www-form-urlencoded ;charset=utf-8"));
-	cr_assert(!form_type_ok(NULL));
-	cr_assert(!form_type_ok("application/json"));
-	cr_assert(!form_type_ok("application/x-www-form-urlencodedx"));
-	cr_assert(!form_type_ok("multipart/form-data"));
 }
 
 Test(oauth, errors_in_oauth_form_with_their_headers)

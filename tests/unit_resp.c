@@ -1,4 +1,4 @@
-/* unit_resp.c - tests of src/resp.c (error bodies, CGI headers) and of pc_content_type_ok. */
+/* unit_resp.c - tests of src/resp.c (error bodies, CGI headers). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,7 +6,6 @@
 #include <yajl/yajl_tree.h>
 
 #include "../src/resp.c"
-#include "pc.h" /* pc_content_type_ok, from build/libpc.a: pc.c is not included here */
 
 /* The body as a NUL-terminated string in buf. */
 static const char *body_str(const struct resp *r, char *buf, size_t cap)
@@ -433,73 +432,6 @@ Test(resp, free_safe)
 	resp_free(&r);
 	cr_assert_null(r.gen, "freed");
 	resp_free(&r);
-}
-
-/* pc_content_type_ok */
-
-Test(resp, content_type_accepted)
-{
-	static const char *const ok[] = {
-	    "application/json",
-	    "APPLICATION/JSON",
-	    "Application/Json",
-	    "application/json; charset=utf-8",
-	    "application/json;charset=UTF-8",
-	    "application/json; charset=\"utf-8\"",
-	    "application/json; CHARSET=Utf-8",
-	    "application/json ; charset=utf-8",
-	    "application/json;\tcharset=utf-8",
-	    "  application/json",
-	    "\tapplication/json",
-	    "application/json ",
-	    "application/json; charset=utf-8 ",
-	    "application/json;",
-	    "application/json; ",
-	    "application/json;;charset=utf-8",
-	    "application/json; ; charset=utf-8;",
-	};
-
-	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++)
-		cr_assert(pc_content_type_ok(ok[i]), "\"%s\" must be accepted", ok[i]);
-}
-
-Test(resp, content_type_refused)
-{
-	static const char *const ko[] = {
-	    "",
-	    " ",
-	    "text/plain",
-	    "text/json",
-	    "application/jsonx",
-	    "application/json-patch+json",
-	    "application/jso",
-	    "application/json5",
-	    "xapplication/json",
-	    "application/xml",
-	    "application",
-	    "application/",
-	    "/json",
-	    "application/ json",
-	    "application/json; charset=latin1",
-	    "application/json; charset=iso-8859-1",
-	    "application/json; charset=utf-16",
-	    "application/json; charset=utf8",
-	    "application/json; charset=\"latin1\"",
-	    "application/json; charset=",
-	    "application/json; charset=\"\"",
-	    "application/json; charset=\"utf-8",
-	    "application/json; charset=utf-8; charset=latin1",
-	    "application/json; foo",
-	    "application/json; charset",
-	    "application/json charset=utf-8",
-	    "application/json, text/plain",
-	    "application/json; charset=utf-8 x",
-	    "application/json; charset=utf-8,",
-	};
-
-	cr_assert_not(pc_content_type_ok(NULL), "NULL must be refused");
-	for (size_t i = 0; i < sizeof(ko) / sizeof(*ko); i++)
-		cr_assert_not(pc_content_type_ok(ko[i]), "\"%s\" must be refused", ko[i]);
 }
 
 /* A text body (the metrics): borrowed as given, with its own Content-Type; an error

@@ -1,4 +1,5 @@
-/* unit_uri.c - tests of src/uri.c: routes, userId, extension, phoneCallId, numbers, query. */
+/* unit_uri.c - tests of src/uri.c (userId, extension, phoneCallId, numbers, query) and of
+ * the PhoneCalls paths of the route table (src/route.c, linked from build/libpc.a). */
 #include <criterion/criterion.h>
 #include <limits.h>
 #include <stdio.h>
@@ -6,10 +7,32 @@
 #include <string.h>
 
 #include "../src/uri.c"
+#include "route.h"
 
 #define PARAM_MAX 4096 /* a caller's buffer for uri_query */
 
-static enum uri_route parse(const char *path, struct uri *u)
+/* What a path is to the route table's PhoneCalls patterns: a list (its two segments), one
+ * call (three), or none of them. */
+enum { URI_NONE = 0, URI_LIST = 2, URI_CALL = 3 };
+
+/* path[0..len) through the route table's PhoneCalls patterns, then uri_parts: URI_NONE,
+ * URI_LIST or URI_CALL, and the typed values (all invalid with URI_NONE). */
+static int uri_parse(const char *path, size_t len, struct uri *u)
+{
+	struct route_args a;
+
+	for (size_t i = 0; i < route_count; i++) {
+		if (strncmp(route_table[i].path, URI_PREFIX, strlen(URI_PREFIX)) != 0 ||
+		    !route_match(route_table[i].path, path, len, &a))
+			continue;
+		uri_parts(a.seg, a.n, u);
+		return (int)a.n;
+	}
+	uri_parts(NULL, 0, u);
+	return URI_NONE;
+}
+
+static int parse(const char *path, struct uri *u)
 {
 	return uri_parse(path, strlen(path), u);
 }
@@ -23,7 +46,7 @@ static char *rep(char *buf, char c, size_t n)
 }
 
 /* Parses URI_PREFIX + rest. */
-static enum uri_route parse_rest(const char *rest, struct uri *u)
+static int parse_rest(const char *rest, struct uri *u)
 {
 	char path[1024];
 
@@ -64,7 +87,6 @@ Test(uri, route_none_for_other_paths)
 	for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
 		memset(&u, 0xa5, sizeof(u));
 		cr_assert_eq(parse(paths[i], &u), URI_NONE, "\"%s\" should not route", paths[i]);
-		cr_assert_eq(u.route, URI_NONE, "\"%s\": route field", paths[i]);
 	}
 }
 
@@ -87,7 +109,6 @@ Test(uri, route_list_two_segments)
 
 	memset(&u, 0xa5, sizeof(u));
 	cr_assert_eq(parse("/uapi/phoneCalls/@me/0003*210", &u), URI_LIST, "two segments: list");
-	cr_assert_eq(u.route, URI_LIST, "route field");
 	cr_assert_eq(u.user, URI_USER_ME, "@me");
 	cr_assert(u.ext_ok, "extension well-formed");
 	cr_assert_not(u.ext_self, "not @self");
@@ -144,7 +165,6 @@ Test(uri, route_call_three_segments)
 	memset(&u, 0xa5, sizeof(u));
 	cr_assert_eq(parse("/uapi/phoneCalls/123/0003*210/b817d2618fe6f1804333", &u), URI_CALL,
 	             "three segments: one call");
-	cr_assert_eq(u.route, URI_CALL, "route field");
 	cr_assert_eq(u.user, URI_USER_ID, "numeric user");
 	cr_assert_eq(u.user_id, 123LL, "user id");
 	cr_assert(u.ext_ok, "extension well-formed");
@@ -540,61 +560,6 @@ Test(uri, segment_helpers)
 	cr_assert_eq(u.user, URI_USER_INVALID, "empty userId");
 }
 
-/* decode */
-
-Test(uri, decode_escapes)
-{
-	char out[16];
-
-	cr_assert_eq(decode("abc", 3, out, sizeof(out), false), 3L, "plain");
-	cr_assert_str_eq(out, "abc", "plain text");
-	cr_assert_eq(decode("", 0, out, sizeof(out), false), 0L, "empty");
-	cr_assert_str_eq(out, "", "empty is NUL-terminated");
-	cr_assert_eq(decode("%41%62%7a%7A", 12, out, sizeof(out), false), 4L, "hex of both cases");
-	cr_assert_str_eq(out, "Abzz", "decoded");
-	cr_assert_eq(decode("%252A", 5, out, sizeof(out), false), 3L, "one round only");
-	cr_assert_str_eq(out, "%2A", "%%25 becomes %%, nothing more");
-	cr_assert_eq(decode("a%00b", 5, out, sizeof(out), false), 3L, "NUL decodes");
-	cr_assert_eq(memcmp(out, "a\0b", 4), 0, "NUL kept in place");
-	cr_assert_eq(decode("%41", 2, out, sizeof(out), false), -1L, "len cuts the escape");
-}
-
-Test(uri, decode_bad_escapes)
-{
-	static const char *const bad[] = {"%",   "%4", "a%",   "a%4",  "%zz", "%4z", "%z4",
-	                                  "%g0", "%%", "%%41", "% 41", "%-1", "%+1"};
-	char out[16];
-
-	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-		cr_assert_eq(decode(bad[i], strlen(bad[i]), out, sizeof(out), false), -1L,
-		             "\"%s\" must be rejected", bad[i]);
-}
-
-Test(uri, decode_plus)
-{
-	char out[16];
-
-	cr_assert_eq(decode("a+b", 3, out, sizeof(out), false), 3L, "path");
-	cr_assert_str_eq(out, "a+b", "'+' is literal in a path");
-	cr_assert_eq(decode("a+b", 3, out, sizeof(out), true), 3L, "query");
-	cr_assert_str_eq(out, "a b", "'+' is a space in a query");
-	cr_assert_eq(decode("a%2Bb", 5, out, sizeof(out), true), 3L, "query escape");
-	cr_assert_str_eq(out, "a+b", "%%2B is a literal '+'");
-}
-
-Test(uri, decode_capacity)
-{
-	char out[4];
-
-	cr_assert_eq(decode("abc", 3, out, 4, false), 3L, "cap - 1 characters fit");
-	cr_assert_str_eq(out, "abc", "fits");
-	cr_assert_eq(decode("abcd", 4, out, 4, false), -1L, "cap characters do not");
-	cr_assert_eq(decode("%41%42%43", 9, out, 4, false), 3L, "decoded length counts");
-	cr_assert_eq(decode("%41%42%43%44", 12, out, 4, false), -1L, "decoded over cap");
-	cr_assert_eq(decode("", 0, out, 1, false), 0L, "cap 1 holds the empty string");
-	cr_assert_eq(decode("a", 1, out, 1, false), -1L, "cap 1 holds nothing more");
-}
-
 /* uri_query */
 
 static int q(const char *query, const char *name, char *out, size_t cap, size_t *len)
@@ -746,69 +711,4 @@ Test(uri, num_negative_max)
 	cr_assert_eq(uri_num("0", 1, -1, &v), -1, "no number is at most -1");
 	cr_assert_eq(uri_num("5", 1, LLONG_MIN, &v), -1, "nor at most LLONG_MIN");
 	cr_assert_eq(v, 7LL, "out untouched");
-}
-
-Test(uri, health_paths)
-{
-	static const struct {
-		const char *path;
-		int want;
-	} cases[] = {
-	    {"/uapi/health", 0},       {"/uapi/health/1", 1},
-	    {"/uapi/health/999", 999}, {"/uapi/health/", -1},
-	    {"/uapi/health/0", -1},    {"/uapi/health/01", -1},
-	    {"/uapi/health/1000", -1}, {"/uapi/health/+1", -1},
-	    {"/uapi/health/1/", -1},   {"/uapi/healthz", -1},
-	    {"/uapi/health1", -1},     {"/uapi/healt", -1},
-	    {"/UAPI/health", -1},      {"", -1},
-	};
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
-		cr_expect_eq(uri_health(cases[i].path, strlen(cases[i].path)), cases[i].want, "%s",
-		             cases[i].path);
-	/* the length bounds the path: a longer buffer is not read past it */
-	cr_expect_eq(uri_health("/uapi/health/12", 14), 1, "length 14 of /uapi/health/12");
-	cr_expect_eq(uri_health("/uapi/health", 11), -1, "cut short");
-}
-
-Test(uri, metrics_paths)
-{
-	static const struct {
-		const char *path;
-		int want;
-	} cases[] = {
-	    {"/uapi/metrics", 0},
-	    {"/uapi/metrics/1", 1},
-	    {"/uapi/metrics/2", 2},
-	    {"/uapi/metrics/999", 999},
-	    {"/uapi/metrics/", -1},
-	    {"/uapi/metrics/0", -1},
-	    {"/uapi/metrics/01", -1},
-	    {"/uapi/metrics/1000", -1},
-	    {"/uapi/metrics/-1", -1},
-	    {"/uapi/metrics/1/", -1},
-	    {"/uapi/metrics/1/2", -1},
-	    {"/uapi/metrics/a", -1},
-	    {"/uapi/metrics%2F1", -1},
-	    {"/uapi/metrics/%31", -1},
-	    {"/uapi/metricsz", -1},
-	    {"/uapi/metrics1", -1},
-	    {"/uapi/metric", -1},
-	    {"/uapi/Metrics", -1},
-	    {"/uapi/metrics?x", -1},
-	    {"/uapi//metrics", -1},
-	    {"/uapi/health", -1},
-	    {"/uapi/health/1", -1},
-	    {"", -1},
-	};
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
-		cr_expect_eq(uri_metrics(cases[i].path, strlen(cases[i].path)), cases[i].want, "%s",
-		             cases[i].path);
-	/* the health check is not the metrics, and the other way round */
-	cr_expect_eq(uri_health("/uapi/metrics", 13), -1);
-	cr_expect_eq(uri_health("/uapi/metrics/1", 15), -1);
-	/* the length bounds the path: a longer buffer is not read past it */
-	cr_expect_eq(uri_metrics("/uapi/metrics/12", 15), 1, "length 15 of /uapi/metrics/12");
-	cr_expect_eq(uri_metrics("/uapi/metrics", 12), -1, "cut short");
 }

@@ -1,0 +1,74 @@
+/*
+ * access.c - the request's token and the order of its refusals (access.h).
+ */
+#include <string.h>
+
+#include "access.h"
+#include "db.h"
+#include "throttle.h"
+#include "uri.h"
+
+/* The token of the request: 0 and its digest, -1 (none, or malformed: 401), or -2 (the
+ * digest failed). */
+static int token_digest(const struct req *rq, unsigned char digest[AUTH_DIGEST_LEN])
+{
+	const char *qtok = NULL, *tok;
+	size_t qlen_tok = 0, toklen;
+	/* As sent, never decoded: a token needs no escaping, and nginx's per-token rate
+	 * limit keys on the text as sent, so any other spelling would get a bucket of its
+	 * own. A '+' would read as a space in a query string: no token has one there. */
+	int inq = uri_query_raw(rq->query, rq->query_len, "accessRequestToken", &qtok, &qlen_tok);
+
+	if (rq->auth_count > 1 || inq < 0 || (inq > 0 && memchr(qtok, '+', qlen_tok)))
+		return -1;
+	if (rq->auth_count == 1) {
+		/* One way of sending a token at a time (RFC 6750, 2). */
+		if (inq > 0 || auth_bearer(rq->auth, rq->auth_len, &tok, &toklen) != 0)
+			return -1;
+	} else if (inq > 0) {
+		if (auth_token_ok(qtok, qlen_tok) != 0)
+			return -1;
+		tok = qtok;
+		toklen = qlen_tok;
+	} else {
+		return -1;
+	}
+	return auth_sha256(tok, toklen, digest) == 0 ? 0 : -2;
+}
+
+enum err access_check(struct srv *sv, const struct req *rq, struct access *ac)
+{
+	enum err e;
+	int t;
+
+	memset(ac, 0, sizeof(*ac));
+	if ((ac->wait_s = throttle_left(sv->throttle, rq->remote_addr)) > 0)
+		return ERR_TOO_MANY;
+	if ((t = token_digest(rq, ac->digest)) == -2)
+		return ERR_INTERNAL;
+	e = t == 0 ? db_auth(sv->db, ac->digest, false, &ac->tok, &ac->confirmed)
+	           : ERR_UNAUTHORIZED;
+	if (e == ERR_UNAUTHORIZED)
+		throttle_count(sv->throttle, rq->remote_addr);
+	if (e != ERR_NONE)
+		return e;
+	if ((e = ctx_allowed(&ac->tok)) != ERR_NONE)
+		return access_refusal(sv, ac, e);
+	return ERR_NONE;
+}
+
+enum err access_refusal(struct srv *sv, struct access *ac, enum err e)
+{
+	struct ctx_token again;
+	enum err a;
+
+	if (!ac->confirmed &&
+	    (a = db_auth(sv->db, ac->digest, true, &again, &ac->confirmed)) != ERR_NONE)
+		return a;
+	return e;
+}
+
+void access_revoked(struct srv *sv, const struct access *ac)
+{
+	db_forget(sv->db, ac->digest);
+}

@@ -1,0 +1,129 @@
+/*
+ * route.c - the route table and the dispatch of a request to its handler (route.h).
+ * Every path the worker answers, with its method and its handler, is a row here, and
+ * nowhere else: the 404s, the 405s and their Allow headers, and the operation the
+ * metrics count, all come from this table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "route.h"
+#include "uri.h"
+
+/* The form of a path's answers (route.h: oauth). */
+#define UAPI 0
+#define OAUTH 1
+
+const struct route route_table[] = {
+    {"GET", "/uapi/health", h_health, METRICS_OP_HEALTH, UAPI},
+    {"GET", "/uapi/health/{instance}", h_health, METRICS_OP_HEALTH, UAPI},
+    {"GET", "/uapi/metrics", h_metrics, METRICS_OP_METRICS, UAPI},
+    {"GET", "/uapi/metrics/{instance}", h_metrics, METRICS_OP_METRICS, UAPI},
+    {"POST", "/oauth/token.php", h_token, METRICS_OP_TOKEN, OAUTH},
+    {"GET", "/uapi/phoneCalls/{userId}/{extension}[/]", h_calls_list, METRICS_OP_LIST, UAPI},
+    {"GET", "/uapi/phoneCalls/{userId}/{extension}/{phoneCallId}[/]", h_call_get, METRICS_OP_GET,
+     UAPI},
+    {"PUT", "/uapi/phoneCalls/{userId}/{extension}/{phoneCallId}[/]", h_call_put, METRICS_OP_PUT,
+     UAPI},
+};
+const size_t route_count = sizeof(route_table) / sizeof(*route_table);
+
+/* Whether a capture named name[0..n) takes seg[0..len). */
+static int capture_ok(const char *name, size_t n, const char *seg, size_t len)
+{
+	long long v;
+
+	if (n == 8 && memcmp(name, "instance", 8) == 0)
+		return uri_num(seg, len, URI_INSTANCE_MAX, &v) == 0 && v >= 1;
+	return 1;
+}
+
+int route_match(const char *pattern, const char *path, size_t len, struct route_args *a)
+{
+	const char *p = pattern, *s = path, *end;
+	size_t plen = strlen(pattern);
+
+	a->n = 0;
+	/* "[/]": one trailing slash names the same resource, but never the prefix alone */
+	if (plen >= 3 && memcmp(pattern + plen - 3, "[/]", 3) == 0) {
+		plen -= 3;
+		if (len > 1 && path[len - 1] == '/')
+			len--;
+	}
+	end = path + len;
+	while (p < pattern + plen) {
+		if (*p == '{') {
+			const char *close = memchr(p, '}', (size_t)(pattern + plen - p));
+			const char *stop = memchr(s, '/', (size_t)(end - s));
+			if (close == NULL || a->n == ROUTE_CAPTURE_MAX)
+				return 0;
+			if (stop == NULL)
+				stop = end;
+			if (!capture_ok(p + 1, (size_t)(close - p - 1), s, (size_t)(stop - s)))
+				return 0;
+			a->seg[a->n].p = s;
+			a->seg[a->n++].len = (size_t)(stop - s);
+			s = stop;
+			p = close + 1;
+		} else {
+			if (s == end || *s != *p)
+				return 0;
+			s++;
+			p++;
+		}
+	}
+	return s == end;
+}
+
+int route_instance_is(const struct route_args *a, const char *self)
+{
+	long long n, me;
+
+	if (a->n == 0)
+		return 1;
+	return uri_num(a->seg[0].p, a->seg[0].len, URI_INSTANCE_MAX, &n) == 0 &&
+	       uri_num(self, strlen(self), URI_INSTANCE_MAX, &me) == 0 && n == me;
+}
+
+const struct route *route_find(const char *method, const char *path, size_t len,
+                               struct route_args *a, struct route_miss *miss)
+{
+	size_t n = 0;
+
+	miss->allow[0] = '\0';
+	miss->oauth = 0;
+	for (size_t i = 0; i < route_count; i++) {
+		const struct route *r = &route_table[i];
+		if (!route_match(r->path, path, len, a))
+			continue;
+		if (strcmp(r->method, method) == 0)
+			return r;
+		/* the path is known: its methods, in the table's order, each named once */
+		miss->oauth |= r->oauth;
+		if (strstr(miss->allow, r->method) == NULL &&
+		    n + strlen(r->method) + 3 < sizeof(miss->allow))
+			n += (size_t)snprintf(miss->allow + n, sizeof(miss->allow) - n, "%s%s",
+			                      n ? ", " : "", r->method);
+	}
+	return NULL;
+}
+
+enum metrics_op route_dispatch(struct srv *sv, const struct req *rq, struct resp *rs)
+{
+	struct route_miss miss;
+	struct route_args a;
+	const struct route *r = route_find(rq->method, rq->path, rq->path_len, &a, &miss);
+
+	if (r != NULL) {
+		rs->oauth = r->oauth;
+		r->handler(sv, rq, &a, rs);
+		return r->op;
+	}
+	rs->oauth = miss.oauth;
+	if (miss.allow[0] != '\0')
+		resp_method(rs, miss.allow);
+	else
+		resp_error(rs, ERR_NOT_FOUND);
+	return METRICS_OP_OTHER;
+}
