@@ -157,9 +157,11 @@ $(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h) $(wildcard media/*.[
 	$(wildcard sip/*.[ch])
 	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) -lgsm -lm $(CRITERION) -o $@
 
-$(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
+# The error table too: tests/it_nginx.c holds nginx's own answers to it.
+$(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h) src/err.c $(wildcard src/*.h) \
+	tools/nginx-errors.h
 	@mkdir -p $(@D)
-	$(CCALL) $(LDALL) $(ITEST) tests/http.c $(LDLIBS) $(CRITERION) -o $@
+	$(CCALL) $(LDALL) $(ITEST) tests/http.c src/err.c $(LDLIBS) $(CRITERION) -o $@
 
 deps:
 	PC_PGBOUNCER='$(PGBOUNCER)' tools/stack deps
