@@ -2,7 +2,8 @@
 #
 #   make            build the worker (build/pc-worker), the event consumer
 #                   (build/pc-events), the media adapter (build/pc-media), the SIP user
-#                   agent (build/pc-ua) and the recordings tool (build/pc-wav)
+#                   agent (build/pc-ua) and the recordings tool (build/pc-wav); write
+#                   nginx's own error answers (nginx/uapi-errors.conf) from src/err.c
 #   make run        install what is missing, start PostgreSQL, the pool and nginx on
 #                   127.0.0.1:8080 with demo data, print a curl of the seed's example;
 #                   INSTANCES=N: N worker pools behind one nginx upstream;
@@ -15,11 +16,12 @@
 #                   the curls to stop and start its recording, then its WAVs
 #   make lint       lint docs/openapi.yaml (@redocly/cli, pinned in docs/package.json)
 #   make reference  the API reference nginx serves at /uapi/docs/ (build/docs)
-#   make check      everything below that CI runs: the OpenAPI lint, unit tests, the
-#                   integration suite on its own cluster, pool and nginx (quick fault runs
-#                   and the reference page in Chromium included; every answer held to
-#                   docs/openapi.yaml), the same suite with ASan/UBSan workers, valgrind,
-#                   fuzz corpus replay and short runs
+#   make nginx-check  fail when nginx/uapi-errors.conf is not what src/err.c makes
+#   make check      everything below that CI runs: nginx-check, the OpenAPI lint, unit
+#                   tests, the integration suite on its own cluster, pool and nginx
+#                   (quick fault runs and the reference page in Chromium included; every
+#                   answer held to docs/openapi.yaml), the same suite with ASan/UBSan
+#                   workers, valgrind, fuzz corpus replay and short runs
 #   make check SAN=1  only the suite with workers and tests built with ASan and UBSan
 #   make valgrind   a worker under valgrind memcheck, driven by 1,000 mixed requests,
 #                   connected directly and then through PgBouncer
@@ -80,13 +82,15 @@ LIB_SRC := $(wildcard src/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
+NGINX_ERRORS := nginx/uapi-errors.conf
 
 .PHONY: all run stop call check suite unit itest valgrind faults fuzz bench bench-list bench-events \
 	bench-media fresh \
 	deps deps-check \
-	clean format reference lint failover install
+	clean format reference lint failover install nginx-check
 
-all: $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/pc-media $(BUILD)/pc-ua $(BUILD)/pc-wav
+all: $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/pc-media $(BUILD)/pc-ua $(BUILD)/pc-wav \
+	$(NGINX_ERRORS)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h)
 	@mkdir -p $(@D)
@@ -97,6 +101,25 @@ $(BUILD)/libpc.a: $(LIB_OBJ)
 
 $(BUILD)/pc-worker: fcgi/main.c $(BUILD)/libpc.a
 	$(CCALL) $(LDALL) $< $(BUILD)/libpc.a $(LDLIBS) -o $@
+
+# nginx's own error answers, from src/err.c (tools/nginx-errors.c). The file is
+# committed: tools/stack, tools/tls and `make install` take nginx/uapi*.conf from the
+# tree as they are, and a change of err.c shows what nginx will answer in the same diff.
+# `make` writes it again when err.c or the pages change; nginx-check, run first by `make
+# check`, fails when the committed file is not what they make.
+$(BUILD)/nginx-errors: tools/nginx-errors.c tools/nginx-errors.h src/err.c $(wildcard src/*.h)
+	@mkdir -p $(@D)
+	$(CCALL) $(LDALL) tools/nginx-errors.c src/err.c -o $@
+
+$(NGINX_ERRORS): $(BUILD)/nginx-errors
+	$(BUILD)/nginx-errors >$@.new
+	mv $@.new $@
+
+nginx-check: $(BUILD)/nginx-errors
+	@$(BUILD)/nginx-errors | diff -u $(NGINX_ERRORS) - || { \
+		echo "$(NGINX_ERRORS) is not what src/err.c makes: run make, and commit it" >&2; \
+		exit 1; }
+	@echo "$(NGINX_ERRORS): as src/err.c makes it"
 
 $(BUILD)/pc-events: tools/pc-events.c
 	@mkdir -p $(@D)
@@ -136,9 +159,11 @@ $(BUILD)/unit: $(UNIT) $(BUILD)/libpc.a $(wildcard src/*.h) $(wildcard media/*.[
 	$(wildcard sip/*.[ch])
 	$(CCALL) $(LDALL) $(UNIT) $(BUILD)/libpc.a $(LDLIBS) -lgsm -lm $(CRITERION) -o $@
 
-$(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h)
+# The error table too: tests/it_nginx.c holds nginx's own answers to it.
+$(BUILD)/itest: $(ITEST) tests/http.c $(wildcard tests/*.h) src/err.c $(wildcard src/*.h) \
+	tools/nginx-errors.h
 	@mkdir -p $(@D)
-	$(CCALL) $(LDALL) $(ITEST) tests/http.c $(LDLIBS) $(CRITERION) -o $@
+	$(CCALL) $(LDALL) $(ITEST) tests/http.c src/err.c $(LDLIBS) $(CRITERION) -o $@
 
 deps:
 	PC_PGBOUNCER='$(PGBOUNCER)' tools/stack deps
@@ -188,7 +213,7 @@ unit: $(BUILD)/unit
 	$(BUILD)/unit
 
 # The unit tests and the integration suite, with this build (SAN=1: sanitizers).
-suite: deps-check
+suite: deps-check nginx-check
 	$(MAKE) -j$(NPROC) $(BUILD)/pc-worker $(BUILD)/pc-events $(BUILD)/pc-media $(BUILD)/pc-ua \
 		$(BUILD)/pc-wav $(BUILD)/unit $(BUILD)/itest reference
 	$(BUILD)/unit
@@ -201,6 +226,8 @@ ifeq ($(SAN),1)
 check: suite
 else
 check: deps-check
+	@date -u +'== %T nginx answers'
+	$(MAKE) nginx-check
 	@date -u +'== %T lint'
 	$(MAKE) lint
 	@date -u +'== %T suite'
@@ -273,12 +300,7 @@ install: all reference
 	install -d $(SHARE)/media
 	install -m 644 sip/kamailio.cfg.in media/rtpengine.conf.in $(SHARE)/media/
 	install -m 755 tools/migrate tools/apps $(SHARE)/tools/
-	install -m 644 nginx/uapi.conf nginx/uapi-server.conf nginx/uapi-fastcgi.conf \
-		nginx/uapi-docs.conf nginx/uapi-unlimited.conf nginx/uapi-metrics-allow.conf \
-		nginx/uapi-stream.conf nginx/uapi-realip-clients.conf nginx/uapi-realip-proxies.conf \
-		nginx/uapi-trusted-proxies.conf nginx/uapi-trusted-proxies-stream.conf \
-		nginx/production.conf nginx/production-https.conf nginx/production-stream.conf \
-		$(SHARE)/nginx/
+	install -m 644 nginx/uapi*.conf nginx/production*.conf $(SHARE)/nginx/
 	install -m 644 build/docs/* $(SHARE)/docs/
 	install -m 644 tools/systemd/* $(SHARE)/systemd/
 	install -m 644 DEPLOYMENT.md README.md docs/api.md $(DESTDIR)/usr/share/doc/phonecalls/

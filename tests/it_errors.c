@@ -1,8 +1,10 @@
-/* it_errors.c - every error row of the contract, its headers, and the order of the checks. */
+/* it_errors.c - every error row of the contract, its headers, and the order of the checks.
+ * An error nginx answers itself must be its page of nginx/uapi-errors.conf to the byte. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "it_nginx.h"
 #include "it_util.h"
 
 #define A12 H_AUTH(TOK_U12)
@@ -28,6 +30,7 @@ static void run_cases(const struct it_case *cases, size_t n)
 		         c->body ? c->body : "");
 		it_req(&r, c->method, c->target, c->headers, c->body);
 		it_check_error(&r, c->status, c->code, label);
+		it_check_if_nginx(&r, label);
 		http_free(&r);
 	}
 }
@@ -41,6 +44,7 @@ static void raw_case(const char *req, size_t len, int status, int alt_status, co
 
 	cr_assert(http_exchange(req, len, 0, &r) == 0, "%s: no HTTP answer", label);
 	it_check_error(&r, alt_status && r.status == alt_status ? alt_status : status, code, label);
+	it_check_if_nginx(&r, label);
 	http_free(&r);
 }
 #define RAW(label, req, status, code) raw_case(req, sizeof(req) - 1, status, 0, code, label)
@@ -413,6 +417,7 @@ Test(errors, two_authorization_headers)
 			it_check_error(&r, 400, "request_invalid", "two Authorization headers");
 		else
 			it_check_error(&r, 401, "access_denied", "two Authorization headers");
+		it_check_if_nginx(&r, "two Authorization headers");
 		http_free(&r);
 	}
 }
@@ -553,6 +558,7 @@ static void expect_405(const char *method, const char *target, const char *heade
 		cr_expect_eq(r.status, 405, "%s: status %d, expected 405", label, r.status);
 	else
 		it_check_error(&r, 405, "method_not_allowed", label);
+	it_check_if_nginx(&r, label);
 	allow = http_header(&r, "Allow");
 	snprintf(list, sizeof(list), "%s", want);
 	if (exact) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "it_nginx.h"
 #include "it_util.h"
 
 #define A12 H_AUTH(TOK_U12)
@@ -99,7 +100,8 @@ static void show(char *out, size_t cap, const char *s, size_t len)
 }
 
 /*
- * Checks an answer (NULL: none came) against the error expected, then the tables.
+ * Checks an answer (NULL: none came) against the error expected, then the tables. An
+ * answer nginx makes itself must be its page of nginx/uapi-errors.conf to the byte.
  * The answer to a HEAD has no body: its status, Content-Type and headers are checked.
  * Status 0: the connection must close without an answer.
  */
@@ -120,6 +122,7 @@ static void check(const struct http_resp *r, int head, int status, const char *c
 		cr_expect_eq(r->body_len, 0, "%s: a body in the answer to a HEAD", label);
 	} else {
 		it_check_error(r, status, code, label);
+		it_check_if_nginx(r, label);
 	}
 	same_tables(label);
 }

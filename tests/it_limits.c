@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "it_nginx.h"
 #include "it_util.h"
 
-#define ADDR_BURST 200  /* uapi-server.conf: per address */
+#define ADDR_BURST 200  /* uapi-api-rules.conf: per address */
 #define TOKEN_BURST 100 /* per token */
 #define REQUESTS 700    /* more than a burst and a second's worth of refill */
 #define TOKEN_MAX 64
@@ -39,7 +40,7 @@ static int send_many(const char *addr, const char *token, const char *target, in
 		if (r.status == 429) {
 			if (limited++ == 0) {
 				*first = i;
-				it_check_error(&r, 429, "too_many_requests", "the first 429");
+				it_check_nginx(&r, 429, "the first 429");
 			}
 		} else if (want != 0) {
 			cr_expect_eq(r.status, want, "%s, request %d: %d: %s", addr, i, r.status,
@@ -81,11 +82,13 @@ Test(limits, health_checks)
 		cr_assert_eq(http_set_source(addrs[i]), 0);
 		for (int k = 0; k < REQUESTS && first < 0; k++) {
 			it_get(&r, NULL, paths[i]);
-			if (r.status == 429)
+			if (r.status == 429) {
 				first = k;
-			else
+				it_check_nginx(&r, 429, paths[i]);
+			} else {
 				cr_expect_eq(r.status, 200, "%s, request %d: %d", paths[i], k,
 				             r.status);
+			}
 			http_free(&r);
 		}
 		cr_expect(first >= ADDR_BURST, "%s: the first 429 came at request %d (none: -1)",
@@ -119,11 +122,13 @@ Test(limits, one_bucket_per_token)
 		       h ? P_PREFIX "20/0004*100"
 		         : P_PREFIX "20/0004*100?accessRequestToken=" TOK_SPELT,
 		       h ? h : "", NULL);
-		if (r.status == 429)
+		if (r.status == 429) {
 			first = i;
-		else
+			it_check_nginx(&r, 429, "one token spelt every way");
+		} else {
 			cr_expect_eq(r.status, 200, "spelling %zu, request %d: %d: %s",
 			             (size_t)i % n, i, r.status, r.body);
+		}
 		http_free(&r);
 	}
 	cr_expect(first >= TOKEN_BURST && first < ADDR_BURST,

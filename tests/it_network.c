@@ -20,6 +20,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "it_nginx.h"
 #include "it_util.h"
 
 #define FLOOD_CONNS 3000   /* half-sent headers from one address */
@@ -231,6 +232,7 @@ static int get_from(const char *addr, const char *pp, const char *headers, const
 	status = r.status;
 	if (status == 429 && r.body[0] == '{')
 		it_check_error(&r, 429, "too_many_requests", "a 429");
+	it_check_if_nginx(&r, "an answer");
 	id = http_header(&r, "X-Request-Id");
 	if (rid != NULL) {
 		cr_assert(id != NULL, "no X-Request-Id");
