@@ -297,6 +297,8 @@ install: all reference
 	install -m 755 build/pc-worker build/pc-events build/pc-media build/pc-wav \
 		$(DESTDIR)$(PREFIX)/bin/
 	install -m 644 schema/*.sql $(SHARE)/schema/
+	install -d $(SHARE)/schema/functions
+	install -m 644 schema/functions/*.sql $(SHARE)/schema/functions/
 	install -d $(SHARE)/media
 	install -m 644 sip/kamailio.cfg.in media/rtpengine.conf.in $(SHARE)/media/
 	install -m 755 tools/migrate tools/apps $(SHARE)/tools/

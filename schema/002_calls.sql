@@ -54,8 +54,9 @@ CREATE TABLE phone_call_view (
 );
 CREATE INDEX phone_call_view_ext_idx ON phone_call_view (extension_id);
 
--- Append-only: what changed, by whom, when. Rows outlive the calls they describe, so
--- call and view are plain values, not foreign keys.
+-- Append-only (schema/functions/recording_event_append_only.sql, with its triggers): what
+-- changed, by whom, when. Rows outlive the calls they describe, so call and view are
+-- plain values, not foreign keys.
 CREATE TABLE recording_event (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     org_id        bigint NOT NULL REFERENCES account (id),
@@ -74,14 +75,3 @@ CREATE TABLE recording_event (
     CHECK ((action = 'stop') = (stopped_at IS NOT NULL))
 );
 CREATE INDEX recording_event_call_idx ON recording_event (org_id, call_id, view_id, id);
-
-CREATE FUNCTION recording_event_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'recording_event is append-only' USING ERRCODE = 'insufficient_privilege';
-END $$;
-
-CREATE TRIGGER recording_event_no_update BEFORE UPDATE OR DELETE ON recording_event
-    FOR EACH ROW EXECUTE FUNCTION recording_event_append_only();
-CREATE TRIGGER recording_event_no_truncate BEFORE TRUNCATE ON recording_event
-    FOR EACH STATEMENT EXECUTE FUNCTION recording_event_append_only();

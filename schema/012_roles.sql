@@ -15,7 +15,9 @@
 --
 -- Every function the owner adds later is executable by no one else until granted
 -- (default privileges below); a function granted to the worker must be SECURITY
--- DEFINER with its search_path set (tests/it_roles.c checks it).
+-- DEFINER with its search_path set (tests/it_roles.c checks it). Who may call each
+-- function is said in its file, schema/functions/<name>.sql (REVOKE, GRANT, and
+-- SECURITY DEFINER in its definition).
 
 DO $$
 BEGIN
@@ -26,53 +28,14 @@ BEGIN
     END IF;
 END $$;
 
--- The worker's look-up of a token by its digest: the token's id and its account's
--- kind, id and organization (0 above the organization level). Valid tokens only.
-CREATE FUNCTION pc_auth(p_hash bytea)
-RETURNS TABLE (token_id bigint, kind text, account_id bigint, org_id bigint)
-LANGUAGE sql STABLE AS $$
-    SELECT t.id, a.kind, a.id, coalesce(a.org_id, 0)
-      FROM access_token t JOIN app p ON p.id = t.app_id
-      JOIN account a ON a.id = p.account_id
-     WHERE t.token_hash = p_hash AND t.revoked_at IS NULL AND t.expires_at > now()
-$$;
-
 -- Nothing for anyone by default: no table, sequence or function of the schema, now or
--- later, and no new object in the schema.
+-- later (each function's file revokes it from PUBLIC too), and no new object in the
+-- schema.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO pc_worker, pc_events, pc_apps;
-
--- The schema's own functions (an extension's, such as pg_trgm's, are left as they are):
--- none for anyone, but each role's own, under whatever argument list each has now,
--- which run as the owner with a search_path no caller can change.
-DO $$
-DECLARE
-    f record;
-    v_role text;
-BEGIN
-    FOR f IN SELECT p.oid::regprocedure AS fn, p.proname AS name FROM pg_proc p
-              WHERE p.pronamespace = 'public'::regnamespace
-                AND p.proowner = current_user::regrole
-                AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                                 WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-                                   AND d.deptype = 'e') LOOP
-        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f.fn);
-        v_role := CASE
-            WHEN f.name IN ('pc_auth', 'pc_action', 'pc_list', 'pc_oauth_token', 'pc_notify')
-                THEN 'pc_worker'
-            WHEN f.name IN ('pc_app_register', 'pc_app_revoke', 'pc_token_revoke')
-                THEN 'pc_apps'
-        END;
-        IF v_role IS NOT NULL THEN
-            EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_temp',
-                           f.fn);
-            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f.fn, v_role);
-        END IF;
-    END LOOP;
-END $$;
 
 GRANT SELECT ON recording_event TO pc_events;
 GRANT SELECT (id, number) ON extension TO pc_events;

@@ -46,84 +46,12 @@ CREATE TABLE event_tick (
 );
 INSERT INTO event_tick (snap) VALUES (pg_current_snapshot());
 
--- The insert now only marks its session for pc_notify (008).
-CREATE OR REPLACE FUNCTION recording_event_number() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    -- session-wide, but undone with the transaction if it rolls back
-    PERFORM set_config('pc.changed', '1', false);
-    RETURN NEW;
-END $$;
-ALTER TRIGGER recording_event_number ON recording_event RENAME TO recording_event_mark;
-ALTER FUNCTION recording_event_number() RENAME TO recording_event_mark;
-
--- Numbers what committed since the last seal, and moves the tick. Returns how many
--- events it numbered. Consumers call it before they read, in a transaction of its own:
--- its commit makes the numbers durable before they are read.
-CREATE FUNCTION pc_events_seal() RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-    v_prev pg_snapshot;
-    v_now  pg_snapshot;
-    v_n    bigint;
-BEGIN
-    -- One sealer at a time. In READ COMMITTED, a sealer that waited here reads the row
-    -- as the one before it left it, and its snapshot below is taken after that commit.
-    SELECT snap INTO v_prev FROM event_tick FOR UPDATE;
-    v_now := pg_current_snapshot();
-    WITH batch AS (
-        SELECT e.id, e.org_id,
-               row_number() OVER (PARTITION BY e.org_id ORDER BY e.id) AS k,
-               count(*) OVER (PARTITION BY e.org_id) AS n
-          FROM recording_event e
-         WHERE e.xid >= pg_snapshot_xmin(v_prev) AND e.xid < pg_snapshot_xmax(v_now)
-           AND pg_visible_in_snapshot(e.xid, v_now)
-           AND NOT pg_visible_in_snapshot(e.xid, v_prev)
-    ), counted AS (
-        INSERT INTO event_seq AS s (org_id, last)
-        SELECT DISTINCT org_id, n FROM batch
-        ON CONFLICT (org_id) DO UPDATE SET last = s.last + EXCLUDED.last
-        RETURNING s.org_id, s.last
-    )
-    INSERT INTO event_number (event_id, org_id, seq)
-    SELECT b.id, b.org_id, c.last - b.n + b.k
-      FROM batch b JOIN counted c ON c.org_id = b.org_id;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    UPDATE event_tick SET snap = v_now, sealed_at = now();
-    RETURN v_n;
-END $$;
-
--- The consumer's read: the numbered events past its acknowledgements, in order, a
--- batch at a time (p_limit). Seal first.
-CREATE FUNCTION pc_events_read(p_consumer text, p_limit integer)
-RETURNS TABLE (org_id bigint, seq bigint, action text, call_id text, view_id text,
-               extension text, actor_user_id bigint, app_id bigint, started_at timestamptz,
-               stopped_at timestamptz, format text, request_id text)
-LANGUAGE sql STABLE AS $$
-    SELECT n.org_id, n.seq, e.action, e.call_id, e.view_id, x.number, e.actor_user_id,
-           e.app_id, e.started_at, e.stopped_at, e.format, e.request_id
-      FROM event_number n
-      JOIN recording_event e ON e.id = n.event_id
-      JOIN extension x ON x.id = e.extension_id
-      LEFT JOIN event_ack a ON a.consumer = p_consumer AND a.org_id = n.org_id
-     WHERE n.seq > coalesce(a.seq, 0)
-     ORDER BY n.org_id, n.seq
-     LIMIT p_limit
-$$;
-
--- The consumer's role seals and reads through these functions, as the owner; it no
--- longer reads the tables themselves.
-DO $$
-DECLARE
-    f regprocedure;
-BEGIN
-    FOREACH f IN ARRAY ARRAY['pc_events_seal()'::regprocedure,
-                             'pc_events_read(text, integer)'::regprocedure] LOOP
-        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-        EXECUTE format('ALTER FUNCTION %s SECURITY DEFINER SET search_path = public, pg_temp',
-                       f);
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO pc_events', f);
-    END LOOP;
-END $$;
+-- The insert now only marks its session for pc_notify (008): schema/functions/ has that
+-- trigger, recording_event_mark (the numbering one, renamed), and pc_events_seal and
+-- pc_events_read, which the consumer's role calls as the owner; it no longer reads the
+-- tables themselves. The numbering trigger goes (absent on a database made after the
+-- functions left the migrations).
+DROP TRIGGER IF EXISTS recording_event_number ON recording_event;
+DROP FUNCTION IF EXISTS recording_event_number();
 REVOKE SELECT ON recording_event FROM pc_events;
 REVOKE SELECT (id, number) ON extension FROM pc_events;

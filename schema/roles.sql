@@ -5,12 +5,13 @@
 -- row security; none has a password here (DEPLOYMENT.md: how each one authenticates).
 --
 --   pc         owns the schema: migrations and the operator's maintenance run as it
---   pc_worker  the FastCGI workers: may only call the request functions (migration 012)
+--   pc_worker  the FastCGI workers: may only call the request functions (migration 012;
+--              each function's file in schema/functions/ says who may call it)
 --   pc_events  the event consumer (pc-events): reads the event stream, writes its
 --              acknowledgements
 --   pc_apps    the operator's App tool (tools/apps): registers and revokes Apps and
 --              tokens, lists Apps without their secrets
---   pc_sip     the SIP proxy (kamailio): writes answered calls and ends them (migration 015)
+--   pc_sip     the SIP proxy (kamailio): writes answered calls and ends them (pc_sip_*)
 --   pc_media   the media adapter (pc-media): reads the event stream, records what the
 --              media engine made of each event, confirms a live engine
 \set ON_ERROR_STOP on
