@@ -65,8 +65,8 @@ BUILD   := build/san
 # the faults under load (the faults without load stay), two adapters at once, the
 # adapter and rtpengine killed and restarted, a call never captured, pc-events killed,
 # a pool passed over by nginx, the reference page in chromium
-SAN_TESTS := PC_POOLED_TESTS='seed/*|recording/*|idem/*|oauth/*|tokens/*|zz_pooler/*' \
-	PC_ITEST_SKIP='zz_faults/@(load_*|failover_*)|media/@(two_adapters_*|the_adapter_restarted_*|an_extension_without_*)|events/consumer_killed_*|instances/a_pool_down_*|docs/*_chromium'
+SAN_TESTS := PC_POOLED_TESTS='seed/*|recording/*|idem/*|oauth/*|tokens/*|pooler/*' \
+	PC_ITEST_SKIP='faults/@(load_*|failover_*)|media/@(two_adapters_*|the_adapter_restarted_*|an_extension_without_*)|events/consumer_killed_*|instances/a_pool_down_*|docs/*_chromium'
 PCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 PCLDFLAGS := -fsanitize=address,undefined
 else
@@ -236,7 +236,7 @@ valgrind: deps
 faults: deps
 	$(MAKE) $(BUILD)/pc-worker $(BUILD)/itest
 	PC_WORKER=$(CURDIR)/$(BUILD)/pc-worker PC_ITEST=$(CURDIR)/$(BUILD)/itest \
-	PC_FAULT_ROUNDS=$(FAULT_ROUNDS) PC_ITEST_ARGS='--filter zz_faults/*' PC_OPENAPI_CHECK=0 \
+	PC_FAULT_ROUNDS=$(FAULT_ROUNDS) PC_ITEST_ARGS='--filter faults/*' PC_OPENAPI_CHECK=0 \
 	PC_POOLED_PASS=0 \
 	tools/check
 
