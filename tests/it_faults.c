@@ -1,6 +1,6 @@
 /*
  * it_faults.c - the database and the worker pool going away and coming back, idle and under
- * load (suite runs last).
+ * load (tools/check runs the suite after the others).
  *
  * Under load, each PUT thread owns one view of its own call and alternates Start and Stop,
  * repeating a transition until it is answered 202; after a failed answer it reads the view
@@ -109,7 +109,7 @@ static void restore_all(void)
 	drop_load_calls();
 }
 
-TestSuite(zz_faults, .fini = restore_all, .timeout = 1200);
+TestSuite(faults, .fini = restore_all, .timeout = 1200);
 
 static void *burst_one(void *arg)
 {
@@ -189,7 +189,7 @@ static void expect_unavailable(const char *label)
 	http_free(&r);
 }
 
-Test(zz_faults, database_down_and_back)
+Test(faults, database_down_and_back)
 {
 	long before[WORKERS_MAX], after[WORKERS_MAX];
 	size_t nb = it_worker_pids(before, WORKERS_MAX), na;
@@ -222,7 +222,7 @@ Test(zz_faults, database_down_and_back)
 /* A database that takes no writes (a standby, or one behind a pooler whose server is
  * no longer the primary) is an outage: 503 with nothing changed, never a 500; and the
  * worker looks for a writable session again, with no restart. */
-Test(zz_faults, database_without_writes)
+Test(faults, database_without_writes)
 {
 	struct http_resp r;
 	char *before, *after;
@@ -259,7 +259,7 @@ Test(zz_faults, database_without_writes)
 	it_restore_demo();
 }
 
-Test(zz_faults, pool_down_and_back)
+Test(faults, pool_down_and_back)
 {
 	cr_assert_eq(it_stack("pool-stop"), 0, "pool-stop failed");
 	pool_stopped = 1;
@@ -275,7 +275,7 @@ Test(zz_faults, pool_down_and_back)
 }
 
 /* The contract: a token is never written to a log, the error log included. */
-Test(zz_faults, query_token_stays_out_of_the_error_log)
+Test(faults, query_token_stays_out_of_the_error_log)
 {
 	char path[512];
 	struct http_resp r;
@@ -905,28 +905,28 @@ static void run_fault(enum fault f)
 	}
 }
 
-Test(zz_faults, load_database_restart)
+Test(faults, load_database_restart)
 {
 	run_fault(FAULT_PG_RESTART);
 }
 
-Test(zz_faults, load_worker_killed)
+Test(faults, load_worker_killed)
 {
 	run_fault(FAULT_KILL_WORKER);
 }
 
-Test(zz_faults, load_pool_terminated)
+Test(faults, load_pool_terminated)
 {
 	run_fault(FAULT_TERM_POOL);
 }
 
-Test(zz_faults, failover_instance_killed)
+Test(faults, failover_instance_killed)
 {
 	run_fault(FAULT_KILL_INSTANCE);
 }
 
 /* Only where the database fails over: make failover (tools/failover) sets PC_HA_TOOL. */
-Test(zz_faults, failover_primary_stopped)
+Test(faults, failover_primary_stopped)
 {
 	if (getenv("PC_HA_TOOL") == NULL)
 		cr_skip_test("no failover cluster (make failover runs this)");

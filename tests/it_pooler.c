@@ -17,8 +17,8 @@
 #define NOTIFY_WAIT_MS 3000 /* a wake-up follows its change within this */
 #define RECOVERY_S 20.0     /* the database back: a request succeeds within this */
 
-/* Suite last (zz_): a test stops the database. */
-TestSuite(zz_pooler, .init = it_restore_demo, .fini = it_restore_demo, .timeout = 120);
+/* Run after the other suites (tools/check): a test stops the database. */
+TestSuite(pooler, .init = it_restore_demo, .fini = it_restore_demo, .timeout = 120);
 
 static void need_pooler(void)
 {
@@ -73,7 +73,7 @@ static void *client_run(void *arg)
 	return NULL;
 }
 
-Test(zz_pooler, workers_share_the_poolers_server_connections)
+Test(pooler, workers_share_the_poolers_server_connections)
 {
 	pthread_t t[CLIENTS];
 	struct client c[CLIENTS];
@@ -109,7 +109,7 @@ Test(zz_pooler, workers_share_the_poolers_server_connections)
 
 /* TimeZone and statement_timeout go with each statement, not with a session that the
  * next transaction may not run on. */
-Test(zz_pooler, settings_hold_on_every_statement)
+Test(pooler, settings_hold_on_every_statement)
 {
 	struct http_resp r;
 	PGconn *lock;
@@ -177,7 +177,7 @@ static int notified(PGconn *c, int ms)
 
 /* The wake-up runs in another transaction, maybe on another server session, than the
  * change: the consumers must still hear of each change. */
-Test(zz_pooler, consumers_are_woken_after_each_change)
+Test(pooler, consumers_are_woken_after_each_change)
 {
 	static const char *const bodies[] = {BODY_STOP01, BODY_START01, BODY_STOP01};
 	struct http_resp r;
@@ -195,7 +195,7 @@ Test(zz_pooler, consumers_are_woken_after_each_change)
 	PQfinish(c);
 }
 
-Test(zz_pooler, database_lost_behind_the_pooler_answers_503)
+Test(pooler, database_lost_behind_the_pooler_answers_503)
 {
 	struct http_resp r;
 	long long mark;
