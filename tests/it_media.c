@@ -357,6 +357,20 @@ static void signal_at(const struct call *c, double s)
 	sleep_until(c->rtp_start + (long long)(s * US));
 }
 
+/* Waits until second s of c's signal, or, when that is too soon, until the middle of
+ * the second after the next whole `whole` seconds from now (a change made then leaves
+ * that many whole seconds since the last). Returns the second it waited for. */
+static double signal_after(const struct call *c, double s, double whole)
+{
+	double now = (double)(wall_us() - c->rtp_start) / US;
+	double soon = (double)(long long)now + 1.0 + whole;
+
+	if (s < soon)
+		s = soon;
+	signal_at(c, s);
+	return s;
+}
+
 /* Waits for the caller to hang up (sig 0: at the end of its signal; else sent sig), and
  * reads its "ended" line. */
 static void call_end(struct call *c, int sig)
@@ -1653,7 +1667,7 @@ Test(media, the_adapter_restarted_and_rtpengine_restarted_lose_nothing)
 	size_t n, nrec, nquiet, ntog;
 	struct audio au;
 	long long mark;
-	double down_s, live_s, gone_s;
+	double down_s, live_s, gone_s, t;
 	char *fp, *fp2;
 	int up;
 	struct requests before, got;
@@ -1679,13 +1693,15 @@ Test(media, the_adapter_restarted_and_rtpengine_restarted_lose_nothing)
 	wait_media("live");
 	put_ok(&a, STOP_BODY("01"));
 	wait_settled(a.id, 2, ev);
-	/* killed right after a commit, while it is likely applying it */
-	signal_at(&a, 6.5);
+	/* killed right after a commit, while it is likely applying it; two whole seconds
+	 * after the stop at least, however long the restart before it took, so that two
+	 * stopped seconds are judged */
+	t = signal_after(&a, 6.5, 2.5);
 	put_ok(&a, START_BODY("01"));
 	adapter_kill();
 	adapter_start();
 	wait_settled(a.id, 3, ev);
-	signal_at(&a, 9.5);
+	signal_after(&a, t + 3.0, 2.5);
 	put_ok(&a, STOP_BODY("01"));
 	put_ok(&a, START_BODY("01"));
 	adapter_kill();
