@@ -86,7 +86,7 @@ static const struct err_info table[ERR__MAX] = {
     [ERR_IDEM_CONFLICT] = {409, "Conflict", "idempotency_key_conflict",
                            "The Idempotency-Key was already used with another request."},
     [ERR_TOO_MANY] = {429, "Too Many Requests", "too_many_requests",
-                      "Too many failed authentications from this address; retry later."},
+                      "Too many requests; retry later."},
 };
 
 const struct err_info *err_info(enum err e)

@@ -56,10 +56,9 @@ static const struct nginx_error nginx_errors[] = {
      "a request line over large_client_header_buffers"},
     {494, 400, NULL, ERR_REQUEST_INVALID, "The request headers are too large.", NULL, NULL,
      "headers too large: nginx's own 494, which it always sends as 400"},
-    {429, 429, NULL, ERR_TOO_MANY, "Too many requests; retry later.", NGINX_RETRY_AFTER_LIMIT_S,
-     NULL,
-     "past a rate limit of uapi.conf (err.c's 429 is the workers' throttle of failed "
-     "authentications)"},
+    {429, 429, NULL, ERR_TOO_MANY, NULL, NGINX_RETRY_AFTER_LIMIT_S, NULL,
+     "past a rate limit of uapi.conf (the workers answer the same to an address throttled "
+     "for its failed authentications)"},
     {500, 500, NULL, ERR_INTERNAL, NULL, NULL, NULL, "nginx's own failure"},
     {501, 501, NULL, ERR_NOT_IMPLEMENTED, NULL, NULL, NULL,
      "a transfer coding nginx does not know"},
