@@ -42,6 +42,7 @@
 
 #include <libpq-fe.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "rec.h"
 #include "wav49.h"
@@ -86,13 +87,6 @@ struct adapter {
 	unsigned long long applied, failed, retried, files_made, files_failed;
 	double lag; /* of the last event applied: from its commit to the engine's ok */
 };
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static double wall_s(void)
 {
@@ -199,7 +193,7 @@ static void beat(struct adapter *a)
 	a->engine_up = up;
 	if (up && a->db != NULL)
 		exec_ok(a->db, "heartbeat", "SELECT pc_media_beat($1, $2)", 2, v);
-	a->next_beat = mono_ms() + BEAT_MS;
+	a->next_beat = clock_ms() + BEAT_MS;
 	write_metrics(a);
 }
 
@@ -474,7 +468,7 @@ static void sweep(struct adapter *a)
 	DIR *od, *cd, *fd;
 	struct stat st;
 
-	a->next_sweep = mono_ms() / 1000 + SWEEP_S;
+	a->next_sweep = clock_ms() / 1000 + SWEEP_S;
 	if (a->keep_days == 0 || (od = opendir(a->out)) == NULL)
 		return;
 	while ((o = readdir(od)) != NULL) {
@@ -656,7 +650,7 @@ int main(int argc, char **argv)
 			usleep(RECONNECT_MS * 1000);
 			continue;
 		}
-		if (mono_ms() >= a.next_beat)
+		if (clock_ms() >= a.next_beat)
 			beat(&a);
 		n = batch(&a);
 		if (n == -1 || PQstatus(a.db) != CONNECTION_OK) {
@@ -675,15 +669,15 @@ int main(int argc, char **argv)
 		a.retry_ms = 0;
 		if (n == BATCH_N)
 			continue; /* more may wait */
-		if (a.files_due || mono_ms() >= a.next_files) {
+		if (a.files_due || clock_ms() >= a.next_files) {
 			a.files_due = false;
-			a.next_files = mono_ms() + POLL_MS;
+			a.next_files = clock_ms() + POLL_MS;
 			if (files(&a) < 0) {
 				db_drop(&a);
 				continue;
 			}
 		}
-		if (mono_ms() / 1000 >= a.next_sweep)
+		if (clock_ms() / 1000 >= a.next_sweep)
 			sweep(&a);
 		if (n >= READ_BURST) {
 			/* changes keep coming: read again shortly, not woken by each one */
@@ -701,7 +695,7 @@ int main(int argc, char **argv)
 				db_drop(&a);
 			continue;
 		}
-		long long until_beat = a.next_beat - mono_ms();
+		long long until_beat = a.next_beat - clock_ms();
 		wait_notify(a.db, (int)(until_beat < 0         ? 0
 		                        : until_beat < POLL_MS ? until_beat
 		                                               : POLL_MS));

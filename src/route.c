@@ -93,13 +93,16 @@ const struct route *route_find(const char *method, const char *path, size_t len,
 
 	miss->allow[0] = '\0';
 	miss->oauth = 0;
+	for (size_t i = 0; i < route_count; i++)
+		if (strcmp(route_table[i].method, method) == 0 &&
+		    route_match(route_table[i].path, path, len, a))
+			return &route_table[i];
+	/* none: the methods of the patterns the path matches, in the table's order, each
+	 * named once (a 405), or none (a 404); only now, off the path of a request served */
 	for (size_t i = 0; i < route_count; i++) {
 		const struct route *r = &route_table[i];
 		if (!route_match(r->path, path, len, a))
 			continue;
-		if (strcmp(r->method, method) == 0)
-			return r;
-		/* the path is known: its methods, in the table's order, each named once */
 		miss->oauth |= r->oauth;
 		if (strstr(miss->allow, r->method) == NULL &&
 		    n + strlen(r->method) + 3 < sizeof(miss->allow))
