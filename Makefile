@@ -96,7 +96,7 @@ BENCH_MEDIA_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,tools/bench-media.c tools/be
 	media/pcap.c)
 UNIT_OBJ   := $(UNIT:%.c=$(BUILD)/obj/%.o)
 # (the error table too: tests/it_nginx.c holds nginx's own answers to it)
-ITEST_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(ITEST) tests/http.c src/err.c)
+ITEST_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(ITEST) tests/http.c src/err.c src/status.c)
 NGINX_ERRORS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,tools/nginx-errors.c src/err.c)
 ALL_OBJ    := $(sort $(LIB_OBJ) $(WORKER_OBJ) $(EVENTS_OBJ) $(MEDIA_OBJ) $(WAV_OBJ) $(UA_OBJ) \
 	$(BENCH_EVENTS_OBJ) $(BENCH_MEDIA_OBJ) $(UNIT_OBJ) $(ITEST_OBJ) $(NGINX_ERRORS_OBJ))

@@ -409,6 +409,7 @@ int main(void)
 {
 	static char body[BODY_MAX + 1];
 	static char metrics_text[METRICS_TEXT_MAX];
+	static struct ctx_cache tokens;
 	static struct worker w;
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_WAKE};
 	const char *base_url = getenv("PC_BASE_URL");
@@ -420,6 +421,7 @@ int main(void)
 	w.base_url = base_url;
 	w.body = body;
 	w.srv.metrics_text = metrics_text;
+	w.srv.tokens = &tokens;
 	w.srv.throttle = &w.throttle;
 	w.ep = -1;
 	if (pooled != NULL && *pooled != '\0' && strcmp(pooled, "0") != 0 &&

@@ -36,18 +36,36 @@ static int token_digest(const struct req *rq, unsigned char digest[AUTH_DIGEST_L
 	return auth_sha256(tok, toklen, digest) == 0 ? 0 : -2;
 }
 
+/* Asks the database about the token, and remembers or forgets it by the answer. */
+static enum err ask(struct srv *sv, struct access *ac)
+{
+	enum err e = db_auth(sv->db, ac->digest, &ac->tok);
+
+	if (e == ERR_NONE) {
+		ac->auth = ACCESS_VALID;
+		ctx_cache_put(sv->tokens, ac->digest, &ac->tok);
+	} else if (e == ERR_UNAUTHORIZED) {
+		ac->auth = ACCESS_REVOKED;
+		ctx_cache_drop(sv->tokens, ac->digest);
+	}
+	return e;
+}
+
 enum err access_check(struct srv *sv, const struct req *rq, struct access *ac)
 {
-	enum err e;
+	enum err e = ERR_NONE;
 	int t;
 
 	memset(ac, 0, sizeof(*ac));
+	ac->auth = ACCESS_UNKNOWN;
 	if ((ac->wait_s = throttle_left(sv->throttle, rq->remote_addr)) > 0)
 		return ERR_TOO_MANY;
 	if ((t = token_digest(rq, ac->digest)) == -2)
 		return ERR_INTERNAL;
-	e = t == 0 ? db_auth(sv->db, ac->digest, false, &ac->tok, &ac->confirmed)
-	           : ERR_UNAUTHORIZED;
+	if (t != 0)
+		e = ERR_UNAUTHORIZED;
+	else if (!ctx_cache_get(sv->tokens, ac->digest, &ac->tok))
+		e = ask(sv, ac);
 	if (e == ERR_UNAUTHORIZED)
 		throttle_count(sv->throttle, rq->remote_addr);
 	if (e != ERR_NONE)
@@ -59,16 +77,19 @@ enum err access_check(struct srv *sv, const struct req *rq, struct access *ac)
 
 enum err access_refusal(struct srv *sv, struct access *ac, enum err e)
 {
-	struct ctx_token again;
 	enum err a;
 
-	if (!ac->confirmed &&
-	    (a = db_auth(sv->db, ac->digest, true, &again, &ac->confirmed)) != ERR_NONE)
+	if (ac->auth == ACCESS_UNKNOWN && (a = ask(sv, ac)) != ERR_NONE)
 		return a;
 	return e;
 }
 
-void access_revoked(struct srv *sv, const struct access *ac)
+void access_served(struct srv *sv, struct access *ac, enum err e)
 {
-	db_forget(sv->db, ac->digest);
+	if (e == ERR_UNAUTHORIZED) {
+		ac->auth = ACCESS_REVOKED;
+		ctx_cache_drop(sv->tokens, ac->digest);
+	} else if (e == ERR_NONE) {
+		ac->auth = ACCESS_VALID;
+	}
 }

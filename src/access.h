@@ -3,25 +3,34 @@
  * it. A client address still throttled is answered 429 first; then a request without a
  * token, or with one the database does not know or no longer takes, 401; then an
  * account kind that may not use PhoneCalls, 403. Any later refusal gives way to 401 if
- * the token is no longer valid: a token this worker took from its memory (no round trip)
- * is looked up again before such an answer, and a statement that found it revoked makes
- * the worker forget it.
+ * the token is no longer valid.
+ *
+ * A worker remembers the context of the tokens it has seen (it never changes), so most
+ * requests need no look-up of their own: the statement that serves the request checks
+ * the token's validity in the same round trip. Until some statement has, the token's
+ * state is unknown, and a refusal answered before the serving statement asks the
+ * database first.
  */
 #ifndef PC_ACCESS_H
 #define PC_ACCESS_H
-
-#include <stdbool.h>
 
 #include "auth.h"
 #include "ctx.h"
 #include "err.h"
 #include "req.h"
 
+/* What this request knows of its token. */
+enum access_auth {
+	ACCESS_UNKNOWN, /* its context remembered; its validity not yet checked */
+	ACCESS_VALID,   /* the database found it valid during this request */
+	ACCESS_REVOKED, /* the database refused it: unknown, revoked or expired */
+};
+
 struct access {
 	unsigned char digest[AUTH_DIGEST_LEN]; /* the token's */
 	struct ctx_token tok;
-	bool confirmed; /* the database vouched for the token during this request */
-	int wait_s;     /* with ERR_TOO_MANY: the seconds the address must wait */
+	enum access_auth auth;
+	int wait_s; /* with ERR_TOO_MANY: the seconds the address must wait */
 };
 
 /* The request's token, authenticated and allowed: ERR_NONE and ac filled, or the
@@ -29,11 +38,12 @@ struct access {
  * client's address), ERR_FORBIDDEN, an outage. */
 enum err access_check(struct srv *sv, const struct req *rq, struct access *ac);
 
-/* The answer to a refusal e found after access_check: e, or ERR_UNAUTHORIZED when the
- * token is no longer valid. */
+/* The answer to a refusal e found after access_check and before the serving statement:
+ * e, or ERR_UNAUTHORIZED when the token is no longer valid. */
 enum err access_refusal(struct srv *sv, struct access *ac, enum err e);
 
-/* A statement refused the token as no longer valid: the worker forgets it. */
-void access_revoked(struct srv *sv, const struct access *ac);
+/* What the serving statement answered (e): ERR_UNAUTHORIZED means it found the token
+ * revoked, and the worker forgets it. */
+void access_served(struct srv *sv, struct access *ac, enum err e);
 
 #endif

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "db.h"
 #include "log.h"
+#include "status.h"
 
 struct db {
 	PGconn *conn;                   /* owned; NULL when not connected */
@@ -33,7 +34,6 @@ struct db {
 	char app_name[DB_APP_NAME_MAX]; /* application_name: pc-worker/<instance>/<pid> */
 	int down_logged;                /* the loss was logged; log the recovery once */
 	bool pooled;                    /* a transaction pooler: no session state */
-	struct ctx_cache tokens;        /* contexts of the tokens seen */
 };
 
 struct stmt {
@@ -48,14 +48,14 @@ static const struct stmt stmts[ST__MAX] = {
     [ST_AUTH] = {"auth", "SELECT token_id, kind, account_id, org_id FROM pc_auth($1::bytea)", 1},
     [ST_ACT] = {"act",
                 "SELECT code, call_id, extension, user_id, changed, replayed FROM pc_action("
-                "$1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, "
-                "$7::text, $8::text, $9::text, $10::text, $11::bytea)",
-                11},
+                "$1::bigint, $2::bigint, $3::bigint, $4::boolean, $5::text, $6::text, "
+                "$7::text, $8::text, $9::text, $10::text, $11::text, $12::bytea)",
+                12},
     [ST_LIST] = {"list",
-                 "SELECT * FROM pc_list($1::bigint, $2::bigint, $3::bigint, $4::text, "
-                 "$5::boolean, $6::text, $7::integer, $8::integer, $9::boolean, $10::text, "
-                 "$11::text, $12::text[], $13::bigint[])",
-                 13},
+                 "SELECT * FROM pc_list($1::bigint, $2::bigint, $3::bigint, $4::boolean, "
+                 "$5::text, $6::boolean, $7::text, $8::integer, $9::integer, $10::boolean, "
+                 "$11::text, $12::text, $13::text[], $14::bigint[])",
+                 14},
     [ST_TOKEN] = {"token", "SELECT pc_oauth_token($1::text, $2::bytea, $3::bytea, $4::integer)", 4},
     [ST_NOTIFY] = {"notify", "SELECT pc_notify()", 0},
     [ST_HEALTH] = {"health",
@@ -383,22 +383,16 @@ static long long col_ll(const PGresult *r, int row, int col)
 	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
-enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], bool fresh,
-                 struct ctx_token *out, bool *checked)
+enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], struct ctx_token *out)
 {
 	const char *vals[1] = {(const char *)digest};
 	const int lens[1] = {AUTH_DIGEST_LEN}, fmts[1] = {1};
 	enum err e = ERR_INTERNAL;
 	PGresult *r;
 
-	*checked = false;
-	if (!fresh && ctx_cache_get(&d->tokens, digest, out))
-		return ERR_NONE;
 	if ((r = run(d, ST_AUTH, vals, lens, fmts, &e)) == NULL)
 		return e;
-	*checked = true;
 	if (PQntuples(r) != 1) {
-		ctx_cache_drop(&d->tokens, digest);
 		e = ERR_UNAUTHORIZED;
 		goto done;
 	}
@@ -406,16 +400,10 @@ enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], bool
 	out->kind = ctx_kind_parse(PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
 	out->account_id = col_ll(r, 0, 2);
 	out->org_id = col_ll(r, 0, 3);
-	ctx_cache_put(&d->tokens, digest, out);
 	e = ERR_NONE;
 done:
 	PQclear(r);
 	return e;
-}
-
-void db_forget(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN])
-{
-	ctx_cache_drop(&d->tokens, digest);
 }
 
 /* Decimal text of v into buf, or NULL (SQL NULL) when v is 0. */
@@ -436,16 +424,10 @@ static void copy_col(const PGresult *r, int col, char *dst, size_t cap)
 	dst[n] = '\0';
 }
 
-/*
- * The error of a request function's result code. Both functions check the token again
- * and say 'access_denied' when it is no longer valid: that is a 401 here, never the 403
- * the same code names for an account kind that may not use PhoneCalls.
- */
-static enum err result_err(const char *code)
+/* The answer to the status in column col of row 0 (status.h). */
+static enum err result_err(const PGresult *r, int col)
 {
-	enum err e = err_from_code(code);
-
-	return e == ERR_FORBIDDEN ? ERR_UNAUTHORIZED : e;
+	return status_err(PQgetvalue(r, 0, col), (size_t)PQgetlength(r, 0, col));
 }
 
 /* Pooled: wakes the event consumers after a change committed, in a transaction of its
@@ -463,10 +445,11 @@ static void wake(struct db *d)
 enum err db_action(struct db *d, const struct db_act *in, struct act_result *out)
 {
 	char tok[24], org[24], user[24];
-	const char *vals[11] = {
+	const char *vals[12] = {
 	    ll_or_null(in->token_id, tok, sizeof(tok)),
 	    ll_or_null(in->scope.org_id, org, sizeof(org)),
 	    ll_or_null(in->scope.user_id, user, sizeof(user)),
+	    in->self ? "true" : "false",
 	    in->ext,
 	    in->call,
 	    in->view,
@@ -477,7 +460,7 @@ enum err db_action(struct db *d, const struct db_act *in, struct act_result *out
 	    in->idem_key ? (const char *)in->idem_hash : NULL,
 	};
 	/* the digest goes as bytes; the rest as text */
-	const int lens[11] = {[10] = AUTH_DIGEST_LEN}, fmts[11] = {[10] = 1};
+	const int lens[12] = {[11] = AUTH_DIGEST_LEN}, fmts[12] = {[11] = 1};
 	enum err e = ERR_INTERNAL;
 	PGresult *r = run(d, ST_ACT, vals, lens, fmts, &e);
 
@@ -491,7 +474,7 @@ enum err db_action(struct db *d, const struct db_act *in, struct act_result *out
 	out->outcome = PQgetvalue(r, 0, 5)[0] == 't'   ? ACT_REPLAYED
 	               : PQgetvalue(r, 0, 4)[0] == 't' ? ACT_CHANGED
 	                                               : ACT_UNCHANGED;
-	if ((e = result_err(PQgetvalue(r, 0, 0))) != ERR_NONE)
+	if ((e = result_err(r, 0)) != ERR_NONE)
 		goto done;
 	copy_col(r, 1, out->call, sizeof(out->call));
 	copy_col(r, 2, out->ext, sizeof(out->ext));
@@ -565,10 +548,11 @@ enum err db_list(struct db *d, const struct db_list *in, struct db_page *out)
 {
 	char tok[24], org[24], user[24], start[24], count[24], vals_lit[DB_ARRAY_MAX];
 	const struct query *q = in->query;
-	const char *vals[13] = {
+	const char *vals[14] = {
 	    ll_or_null(in->token_id, tok, sizeof(tok)),
 	    ll_or_null(in->scope.org_id, org, sizeof(org)),
 	    ll_or_null(in->scope.user_id, user, sizeof(user)),
+	    in->self ? "true" : "false",
 	    in->ext,
 	    in->one ? "true" : "false",
 	    in->call,
@@ -594,7 +578,7 @@ enum err db_list(struct db *d, const struct db_list *in, struct db_page *out)
 		PQclear(r);
 		return ERR_INTERNAL;
 	}
-	if ((e = result_err(PQgetvalue(r, 0, L_CODE))) != ERR_NONE) {
+	if ((e = result_err(r, L_CODE)) != ERR_NONE) {
 		PQclear(r);
 		return e;
 	}
@@ -666,8 +650,7 @@ enum err db_token(struct db *d, const char *client_id, const unsigned char secre
 	snprintf(ttl, sizeof(ttl), "%d", ttl_s);
 	if ((r = run(d, ST_TOKEN, vals, lens, fmts, &e)) == NULL)
 		return e;
-	e = PQntuples(r) == 1 && PQnfields(r) == 1 ? err_from_code(PQgetvalue(r, 0, 0))
-	                                           : ERR_INTERNAL;
+	e = PQntuples(r) == 1 && PQnfields(r) == 1 ? result_err(r, 0) : ERR_INTERNAL;
 	PQclear(r);
 	return e;
 }

@@ -39,16 +39,9 @@ void db_free(struct db *d);
  * media (may be NULL) gets the media plane's state, known when ERR_NONE. */
 enum err db_health(struct db *d, struct metrics_media *media);
 
-/*
- * A token's context by digest: ERR_NONE and out, ERR_UNAUTHORIZED, or a failure. Unless
- * fresh, it may come from what this worker remembers (no round trip; *checked false):
- * the statement that serves the request checks validity again, and an error answered
- * before that statement must look again (fresh) so that 401 keeps its place first.
- */
-enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], bool fresh,
-                 struct ctx_token *out, bool *checked);
-/* Forgets what is remembered of a token the database refused. */
-void db_forget(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN]);
+/* A token's context by digest: ERR_NONE and out (the token is valid now),
+ * ERR_UNAUTHORIZED (unknown, revoked or expired), or an outage. */
+enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], struct ctx_token *out);
 
 /*
  * Issues a token to the App whose key is client_id, if secret is the digest of its
@@ -61,7 +54,8 @@ enum err db_token(struct db *d, const char *client_id, const unsigned char secre
 struct db_act {
 	long long token_id;
 	struct ctx_scope scope;
-	const char *ext;    /* NULL: @self; "": malformed */
+	bool self;          /* @self: every extension of the user */
+	const char *ext;    /* else the extension's number, NULL when malformed */
 	const char *call;   /* NULL: malformed */
 	const char *view;   /* NULL: missing or malformed */
 	const char *action; /* "stop" or "start" */
@@ -71,14 +65,16 @@ struct db_act {
 	const unsigned char *idem_hash; /* AUTH_DIGEST_LEN bytes: the request's digest */
 };
 
-/* StopRecording / StartRecording in one transaction, the token's validity checked in it.
- * ERR_NONE or the error to answer (ERR_UNAUTHORIZED: the token is no longer valid); out
- * is filled on ERR_NONE, and out->outcome is ACT_REPLAYED for a stored error too. */
+/* StopRecording / StartRecording in one transaction, the token's validity checked in it
+ * first. ERR_NONE or the error to answer (ERR_UNAUTHORIZED: the token is no longer
+ * valid); out is filled on ERR_NONE, and out->outcome is ACT_REPLAYED for a stored error
+ * too. */
 enum err db_action(struct db *d, const struct db_act *in, struct act_result *out);
 
 struct db_list {
 	long long token_id; /* checked again in the statement */
 	struct ctx_scope scope;
+	bool self;                 /* as in db_act */
 	const char *ext;           /* as in db_act */
 	int one;                   /* one call (GET .../{phoneCallId}) */
 	const char *call;          /* with one: the id, NULL when malformed */

@@ -3,7 +3,6 @@
  * Messages never carry request data, SQL or internals; they are the same for every
  * client, so an answer cannot tell one tenant's ids from unknown ones.
  */
-#include <string.h>
 
 #include "err.h"
 
@@ -94,19 +93,6 @@ const struct err_info *err_info(enum err e)
 	if ((unsigned)e >= ERR__MAX)
 		e = ERR_INTERNAL;
 	return &table[e];
-}
-
-enum err err_from_code(const char *code)
-{
-	/* 401 and 403 share a code; the database layer only reports the 401 kind. */
-	if (code == NULL || *code == '\0')
-		return ERR_INTERNAL;
-	if (strcmp(code, "ok") == 0)
-		return ERR_NONE;
-	for (int e = ERR_NONE + 1; e < ERR__MAX; e++)
-		if (strcmp(table[e].code, code) == 0)
-			return (enum err)e;
-	return ERR_INTERNAL;
 }
 
 const char *err_reason(int status)

@@ -52,9 +52,6 @@ struct err_info {
 /* Never NULL: an out-of-range value maps to ERR_INTERNAL. */
 const struct err_info *err_info(enum err e);
 
-/* The error named by a contract code (as the database layer reports it), or ERR_INTERNAL. */
-enum err err_from_code(const char *code);
-
 /* The reason phrase of a success or error status the service emits. */
 const char *err_reason(int status);
 

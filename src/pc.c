@@ -57,7 +57,8 @@ static enum err do_get(struct db *db, const struct req *rq, const struct uri *u,
 	enum err e;
 	yajl_gen g;
 
-	in.ext = u->ext_self ? NULL : u->ext_ok ? u->ext : "";
+	in.self = u->ext_self;
+	in.ext = u->ext_ok ? u->ext : NULL;
 	in.one = one;
 	in.call = u->call_ok ? u->call : NULL;
 	if ((e = db_list(db, &in, &page)) != ERR_NONE) {
@@ -89,7 +90,8 @@ static enum err do_put(struct db *db, const struct req *rq, const struct uri *u,
 	enum err e;
 	yajl_gen g;
 
-	in.ext = u->ext_self ? NULL : u->ext_ok ? u->ext : "";
+	in.self = u->ext_self;
+	in.ext = u->ext_ok ? u->ext : NULL;
 	in.call = u->call_ok ? u->call : NULL;
 	in.view = b->view == BODY_OK ? b->view_id : NULL;
 	in.action = b->action == BODY_ACT_STOP ? "stop" : "start";
@@ -160,8 +162,7 @@ static void get(struct srv *sv, const struct req *rq, const struct route_args *a
 		refuse(rs, access_refusal(sv, &ac, e), &ac);
 		return;
 	}
-	if (do_get(sv->db, rq, &u, one, &ac.tok, &scope, &qy, rs) == ERR_UNAUTHORIZED)
-		access_revoked(sv, &ac);
+	access_served(sv, &ac, do_get(sv->db, rq, &u, one, &ac.tok, &scope, &qy, rs));
 }
 
 void h_calls_list(struct srv *sv, const struct req *rq, const struct route_args *a, struct resp *rs)
@@ -200,6 +201,5 @@ void h_call_put(struct srv *sv, const struct req *rq, const struct route_args *a
 		refuse(rs, access_refusal(sv, &ac, e), &ac);
 		return;
 	}
-	if (do_put(sv->db, rq, &u, &ac.tok, &scope, &b, rs) == ERR_UNAUTHORIZED)
-		access_revoked(sv, &ac);
+	access_served(sv, &ac, do_put(sv->db, rq, &u, &ac.tok, &scope, &b, rs));
 }

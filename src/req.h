@@ -32,6 +32,7 @@ struct req {
 	const char *remote_addr; /* the client's address (nginx's), or NULL */
 };
 
+struct ctx_cache;
 struct db;
 struct metrics;
 struct throttle;
@@ -39,6 +40,7 @@ struct throttle;
 /* What a worker serves requests with. */
 struct srv {
 	struct db *db;
+	struct ctx_cache *tokens;  /* the contexts of the tokens seen (access.h) */
 	struct metrics *metrics;   /* the pool's counters */
 	struct throttle *throttle; /* the host's failed-authentication counts, or NULL */
 	const char *instance;      /* the worker's pool ($PC_INSTANCE, a number), or NULL: 1 */

@@ -6,6 +6,7 @@
 
 #include "it_nginx.h"
 #include "it_util.h"
+#include "status.h"
 
 #define A12 H_AUTH(TOK_U12)
 #define PUTH A12 H_JSON
@@ -719,4 +720,22 @@ Test(errors, check_order)
 	};
 
 	RUN(cases);
+}
+
+/* The database's statuses are the worker's: pc_status has the labels of src/status.c,
+ * in its order, so no status the database can say is one the worker answers 500 to. */
+Test(errors, statuses_are_the_schemas)
+{
+	char *db = it_db_text("SELECT string_agg(l::text, ',' ORDER BY l) "
+	                      "FROM unnest(enum_range(NULL::pc_status)) l");
+	char worker[1024];
+	size_t n = 0;
+
+	cr_assert_not_null(db);
+	for (size_t i = 0; i < status_count; i++)
+		n += (size_t)snprintf(worker + n, sizeof(worker) - n, "%s%s", i ? "," : "",
+		                      status_table[i].label);
+	cr_assert_lt(n, sizeof(worker));
+	cr_expect_str_eq(db, worker, "pc_status against src/status.c");
+	free(db);
 }

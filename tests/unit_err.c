@@ -106,42 +106,6 @@ Test(err, out_of_range_is_internal)
 	cr_assert_eq(err_info((enum err)0x7fffffff), in, "INT_MAX");
 }
 
-Test(err, from_code_round_trip)
-{
-	for (size_t i = 0; i < NCONTRACT; i++) {
-		enum err want = contract[i].e == ERR_FORBIDDEN ? ERR_UNAUTHORIZED : contract[i].e;
-		cr_assert_eq(err_from_code(contract[i].code), want, "\"%s\"", contract[i].code);
-		cr_assert_eq(err_from_code(err_info(want)->code), want, "round trip of %d",
-		             (int)want);
-	}
-	cr_assert_eq(err_from_code("access_denied"), ERR_UNAUTHORIZED,
-	             "access_denied is the 401 kind");
-}
-
-Test(err, from_code_others)
-{
-	static const char *const unknown[] = {
-	    "unknown",
-	    "PC_PHONECALL_INVALID",
-	    "Json_Invalid",
-	    "json_invalid ",
-	    " json_invalid",
-	    "json_invalid\n",
-	    "json",
-	    "json_invalidx",
-	    "OK",
-	    "ok ",
-	    "none",
-	    "error",
-	};
-
-	cr_assert_eq(err_from_code("ok"), ERR_NONE, "\"ok\"");
-	cr_assert_eq(err_from_code(NULL), ERR_INTERNAL, "NULL");
-	cr_assert_eq(err_from_code(""), ERR_INTERNAL, "\"\" (ERR_NONE's own code) is not ok");
-	for (size_t i = 0; i < sizeof(unknown) / sizeof(*unknown); i++)
-		cr_assert_eq(err_from_code(unknown[i]), ERR_INTERNAL, "\"%s\"", unknown[i]);
-}
-
 Test(err, reason)
 {
 	static const struct {

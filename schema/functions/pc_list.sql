@@ -16,10 +16,10 @@
 -- collation); dates compare to the second, the precision the API writes them in.
 
 CREATE OR REPLACE FUNCTION pc_list(p_token bigint, p_org bigint, p_user bigint,
-                                   p_ext text, p_one boolean, p_call text,
+                                   p_self boolean, p_ext text, p_one boolean, p_call text,
                                    p_start integer, p_count integer, p_desc boolean,
                                    p_by text, p_op text, p_ids text[], p_secs bigint[])
-RETURNS TABLE (code text, total bigint, call_id text, call_ext text, owner_user bigint,
+RETURNS TABLE (code pc_status, total bigint, call_id text, call_ext text, owner_user bigint,
                org_id bigint, org_name text, answered text, published text,
                view_id text, view_ext text, view_answered text, status smallint,
                caller_id text, source text, destination text, recording text)
@@ -37,12 +37,12 @@ DECLARE
     v_t2     timestamptz;
 BEGIN
     IF NOT pc_token_ok(p_token) THEN
-        SELECT 'access_denied'::text AS code, NULL::bigint AS ext_id INTO v_res;
+        SELECT 'token_invalid'::pc_status AS code, NULL::bigint AS ext_id INTO v_res;
     ELSE
-        v_res := pc_resolve(p_org, p_user, p_ext);
+        v_res := pc_resolve(p_org, p_user, p_self, p_ext);
     END IF;
     IF v_res.code = 'ok' AND p_one AND p_call IS NULL THEN
-        v_res.code := 'pc_phonecall_invalid';
+        v_res.code := 'call_unknown';
     END IF;
 
     -- The filter's text, one per form; its values are bound below ($7 to $12).
@@ -66,7 +66,7 @@ BEGIN
             WHEN 'lessThan' THEN
                 v_filter := 'c.id COLLATE "C" < $8';
             ELSE
-                v_res.code := 'filterop_invalid';
+                v_res.code := 'filter_op_unfit';
             END CASE;
         ELSIF p_by = 'published' AND cardinality(p_secs) >= 1 THEN
             v_t1 := to_timestamp(p_secs[1]);
@@ -86,10 +86,10 @@ BEGIN
                           ' ON c.published >= to_timestamp(r.s)'
                           ' AND c.published < to_timestamp(r.s + 1)';
             ELSE
-                v_res.code := 'filterop_invalid';
+                v_res.code := 'filter_op_unfit';
             END CASE;
         ELSE
-            v_res.code := 'filtervalue_invalid';
+            v_res.code := 'filter_value_unfit';
         END IF;
     END IF;
 
@@ -119,7 +119,7 @@ BEGIN
     ), meta AS (
         SELECT count(*) AS total FROM calls
     )
-    SELECT 'ok'::text, meta.total, pg.id, pg.number, pg.user_id, pg.org_id, o.name,
+    SELECT 'ok'::pc_status, meta.total, pg.id, pg.number, pg.user_id, pg.org_id, o.name,
            pc_date(pg.answered), pc_date(pg.published),
            v.id, ve.number, pc_date(v.answered), v.status, v.caller_id,
            array_to_string(v.source, E'\x1f'), array_to_string(v.destination, E'\x1f'),
@@ -137,9 +137,9 @@ END $$;
 
 -- Granted to the workers (pc_worker).
 -- It runs as the owner, with a search_path no caller can change.
-REVOKE ALL ON FUNCTION pc_list(bigint, bigint, bigint, text, boolean, text, integer,
-                               integer, boolean, text, text, text[], bigint[])
+REVOKE ALL ON FUNCTION pc_list(bigint, bigint, bigint, boolean, text, boolean, text,
+                               integer, integer, boolean, text, text, text[], bigint[])
     FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pc_list(bigint, bigint, bigint, text, boolean, text, integer,
-                                  integer, boolean, text, text, text[], bigint[])
+GRANT EXECUTE ON FUNCTION pc_list(bigint, bigint, bigint, boolean, text, boolean, text,
+                                  integer, integer, boolean, text, text, text[], bigint[])
     TO pc_worker;

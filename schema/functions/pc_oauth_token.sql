@@ -1,7 +1,7 @@
 -- pc_oauth_token.sql - POST /oauth/token.php (client credentials). Issues a token to
 -- the App of p_client when p_secret is its secret's digest and it is not revoked: stores
 -- p_token (the new token's digest), valid p_ttl seconds. Returns 'ok' or
--- 'invalid_client'. The App's row is locked FOR SHARE: a revocation running at the same
+-- 'client_refused'. The App's row is locked FOR SHARE: a revocation running at the same
 -- time either comes first (and this finds the App revoked) or waits for this token and
 -- revokes it too.
 --
@@ -11,7 +11,7 @@
 
 CREATE OR REPLACE FUNCTION pc_oauth_token(p_client text, p_secret bytea, p_token bytea,
                                           p_ttl integer)
-RETURNS text
+RETURNS pc_status
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_app app%ROWTYPE;
@@ -20,7 +20,7 @@ BEGIN
      WHERE client_id = p_client AND revoked_at IS NULL
        FOR SHARE;
     IF NOT FOUND OR v_app.secret_hash IS DISTINCT FROM p_secret THEN
-        RETURN 'invalid_client';
+        RETURN 'client_refused';
     END IF;
     INSERT INTO access_token (app_id, org_id, token_hash, expires_at)
     VALUES (v_app.id, v_app.org_id, p_token, now() + make_interval(secs => p_ttl));
