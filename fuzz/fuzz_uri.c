@@ -131,7 +131,8 @@ static enum uri_route parse(const char *p, size_t len, struct uri *u, int inst[2
 		inst[0] = inst[1] = -1;
 	if (r == NULL) {
 		/* none, or the token endpoint's */
-		CHECK(miss.allow[0] == '\0' || (strcmp(miss.allow, "POST") == 0 && miss.oauth));
+		CHECK(miss.allow[0] == '\0' ||
+		      (strcmp(miss.allow, "POST") == 0 && miss.form == RESP_OAUTH));
 		return URI_NONE;
 	}
 	CHECK(a.n <= ROUTE_CAPTURE_MAX);

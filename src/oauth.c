@@ -273,7 +273,7 @@ void h_token(struct srv *sv, const struct req *rq, const struct route_args *a, s
 	yajl_gen g;
 	int wait;
 
-	(void)a; /* rs->oauth: the route's */
+	(void)a; /* rs->form: the route's */
 	if ((wait = throttle_left(sv->throttle, rq->remote_addr)) > 0) {
 		resp_too_many(rs, wait);
 		return;

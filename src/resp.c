@@ -14,7 +14,7 @@ void resp_init(struct resp *r, const char *request_id)
 	r->err = ERR_INTERNAL;
 	r->allow = NULL;
 	r->challenge = NULL;
-	r->oauth = 0;
+	r->form = RESP_UAPI;
 	r->replayed = 0;
 	r->request_id = request_id;
 	r->gen = NULL;
@@ -99,7 +99,7 @@ void resp_error(struct resp *r, enum err e)
 	r->allow = NULL;
 	if (g == NULL)
 		return;
-	if (r->oauth) {
+	if (r->form == RESP_OAUTH) {
 		yajl_gen_map_open(g);
 		resp_str(g, "error");
 		resp_str(g, ei->code);
@@ -156,7 +156,7 @@ size_t resp_head(const struct resp *r, char *buf, size_t cap)
 	}
 	n = snprintf(buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
 	             err_reason(r->status), ctype, "Cache-Control: no-store\r\n",
-	             r->oauth ? "Pragma: no-cache\r\n" : "", r->allow ? "Allow: " : "",
+	             r->form == RESP_OAUTH ? "Pragma: no-cache\r\n" : "", r->allow ? "Allow: " : "",
 	             r->allow ? r->allow : "", r->allow ? "\r\n" : "",
 	             r->status != 401       ? ""
 	             : r->challenge == NULL ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\""

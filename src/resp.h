@@ -19,13 +19,17 @@
 #define RESP_CTYPE_MAX 96      /* a Content-Type header line */
 #define RESP_ALLOW_MAX 64      /* the methods of a 405's Allow header */
 
+/* The shape of a path's answers, errors too: the UnifiedAPI's, or OAuth's for the token
+ * endpoint (RFC 6749, 5.2: {"error","error_description"}, and Pragma: no-cache). */
+enum resp_form { RESP_UAPI, RESP_OAUTH };
+
 struct resp {
 	int status;
-	enum err err;      /* ERR_NONE on success */
-	const char *allow; /* Allow header of a 405 (allow_buf), or NULL */
+	enum resp_form form; /* set by the route before the handler builds anything */
+	enum err err;        /* ERR_NONE on success */
+	const char *allow;   /* Allow header of a 405 (allow_buf), or NULL */
 	char allow_buf[RESP_ALLOW_MAX];
 	const char *challenge;  /* WWW-Authenticate of a 401, static; NULL: Bearer */
-	int oauth;              /* the token endpoint's: errors in OAuth's form, Pragma */
 	int replayed;           /* the answer stored under an Idempotency-Key, sent again */
 	int retry_after;        /* seconds, sent as Retry-After with a 429 (resp_too_many) */
 	const char *request_id; /* echoed as X-Request-Id; borrowed */
@@ -38,8 +42,8 @@ struct resp {
 
 void resp_init(struct resp *r, const char *request_id);
 
-/* Replaces whatever was built with the error's JSON body and headers: the contract's
- * {"error":{"code","message"}}, or with r->oauth RFC 6749's {"error","error_description"}. */
+/* Replaces whatever was built with the error's JSON body and headers, in r->form's shape:
+ * the contract's {"error":{"code","message"}}, or OAuth's {"error","error_description"}. */
 void resp_error(struct resp *r, enum err e);
 
 /* 405 method_not_allowed, with Allow: allow (the methods of the path, ", "-separated). */

@@ -11,21 +11,17 @@
 #include "route.h"
 #include "uri.h"
 
-/* The form of a path's answers (route.h: oauth). */
-#define UAPI 0
-#define OAUTH 1
-
 const struct route route_table[] = {
-    {"GET", "/uapi/health", h_health, METRICS_OP_HEALTH, UAPI},
-    {"GET", "/uapi/health/{instance}", h_health, METRICS_OP_HEALTH, UAPI},
-    {"GET", "/uapi/metrics", h_metrics, METRICS_OP_METRICS, UAPI},
-    {"GET", "/uapi/metrics/{instance}", h_metrics, METRICS_OP_METRICS, UAPI},
-    {"POST", "/oauth/token.php", h_token, METRICS_OP_TOKEN, OAUTH},
-    {"GET", "/uapi/phoneCalls/{userId}/{extension}[/]", h_calls_list, METRICS_OP_LIST, UAPI},
+    {"GET", "/uapi/health", h_health, METRICS_OP_HEALTH, RESP_UAPI},
+    {"GET", "/uapi/health/{instance}", h_health, METRICS_OP_HEALTH, RESP_UAPI},
+    {"GET", "/uapi/metrics", h_metrics, METRICS_OP_METRICS, RESP_UAPI},
+    {"GET", "/uapi/metrics/{instance}", h_metrics, METRICS_OP_METRICS, RESP_UAPI},
+    {"POST", "/oauth/token.php", h_token, METRICS_OP_TOKEN, RESP_OAUTH},
+    {"GET", "/uapi/phoneCalls/{userId}/{extension}[/]", h_calls_list, METRICS_OP_LIST, RESP_UAPI},
     {"GET", "/uapi/phoneCalls/{userId}/{extension}/{phoneCallId}[/]", h_call_get, METRICS_OP_GET,
-     UAPI},
+     RESP_UAPI},
     {"PUT", "/uapi/phoneCalls/{userId}/{extension}/{phoneCallId}[/]", h_call_put, METRICS_OP_PUT,
-     UAPI},
+     RESP_UAPI},
 };
 const size_t route_count = sizeof(route_table) / sizeof(*route_table);
 
@@ -92,7 +88,7 @@ const struct route *route_find(const char *method, const char *path, size_t len,
 	size_t n = 0;
 
 	miss->allow[0] = '\0';
-	miss->oauth = 0;
+	miss->form = RESP_UAPI;
 	for (size_t i = 0; i < route_count; i++)
 		if (strcmp(route_table[i].method, method) == 0 &&
 		    route_match(route_table[i].path, path, len, a))
@@ -103,7 +99,8 @@ const struct route *route_find(const char *method, const char *path, size_t len,
 		const struct route *r = &route_table[i];
 		if (!route_match(r->path, path, len, a))
 			continue;
-		miss->oauth |= r->oauth;
+		if (r->form != RESP_UAPI)
+			miss->form = r->form;
 		if (strstr(miss->allow, r->method) == NULL &&
 		    n + strlen(r->method) + 3 < sizeof(miss->allow))
 			n += (size_t)snprintf(miss->allow + n, sizeof(miss->allow) - n, "%s%s",
@@ -119,11 +116,11 @@ enum metrics_op route_dispatch(struct srv *sv, const struct req *rq, struct resp
 	const struct route *r = route_find(rq->method, rq->path, rq->path_len, &a, &miss);
 
 	if (r != NULL) {
-		rs->oauth = r->oauth;
+		rs->form = r->form;
 		r->handler(sv, rq, &a, rs);
 		return r->op;
 	}
-	rs->oauth = miss.oauth;
+	rs->form = miss.form;
 	if (miss.allow[0] != '\0')
 		resp_method(rs, miss.allow);
 	else

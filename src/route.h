@@ -33,7 +33,7 @@ struct route {
 	const char *path; /* the pattern */
 	route_handler *handler;
 	enum metrics_op op;
-	int oauth; /* answers, errors too, in OAuth's form (RFC 6749, 5.2) */
+	enum resp_form form; /* the shape of its answers, errors too */
 };
 
 /* The table (route.c). */
@@ -50,10 +50,10 @@ extern const size_t route_count;
 enum metrics_op route_dispatch(struct srv *sv, const struct req *rq, struct resp *rs);
 
 /* Why route_find found no row: the methods of the patterns that match the path ("" when
- * none does: a 404), and whether one of them answers in OAuth's form. */
+ * none does: a 404), and the shape of their answers. */
 struct route_miss {
 	char allow[RESP_ALLOW_MAX];
-	int oauth;
+	enum resp_form form;
 };
 
 /* The row for method on path[0..len), and its captures in a; NULL when there is none,

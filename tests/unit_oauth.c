@@ -298,7 +298,7 @@ Test(oauth, errors_in_oauth_form_with_their_headers)
 	char head[RESP_HEAD_MAX];
 
 	resp_init(&r, "abc");
-	r.oauth = 1;
+	r.form = RESP_OAUTH;
 	resp_error(&r, ERR_OAUTH_CLIENT);
 	r.challenge = OAUTH_CHALLENGE;
 	resp_body(&r, &body, &len);

@@ -76,8 +76,8 @@ static bool token_405_in_oauth_form(void)
 	struct route_miss miss;
 	struct route_args a;
 
-	return route_find("GET", "/oauth/token.php", 16, &a, &miss) == NULL && miss.oauth &&
-	       strcmp(miss.allow, "POST") == 0;
+	return route_find("GET", "/oauth/token.php", 16, &a, &miss) == NULL &&
+	       miss.form == RESP_OAUTH && strcmp(miss.allow, "POST") == 0;
 }
 
 /* The operations and the answers of the table itself: 404 for a path no pattern takes,
