@@ -3,7 +3,7 @@
 #   make            build the worker (build/pc-worker), the event consumer
 #                   (build/pc-events), the media adapter (build/pc-media), the SIP user
 #                   agent (build/pc-ua) and the recordings tool (build/pc-wav); write
-#                   nginx's own error answers (nginx/uapi-errors.conf) from src/err.c
+#                   nginx's own error answers (nginx/uapi-errors.conf) from src/render/err.c
 #   make run        install what is missing, start PostgreSQL, the pool and nginx on
 #                   127.0.0.1:8080 with demo data, print a curl of the seed's example;
 #                   INSTANCES=N: N worker pools behind one nginx upstream;
@@ -16,7 +16,7 @@
 #                   the curls to stop and start its recording, then its WAVs
 #   make lint       lint docs/openapi.yaml (@redocly/cli, pinned in docs/package.json)
 #   make reference  the API reference nginx serves at /uapi/docs/ (build/docs)
-#   make nginx-check  fail when nginx/uapi-errors.conf is not what src/err.c makes
+#   make nginx-check  fail when nginx/uapi-errors.conf is not what src/render/err.c makes
 #   make check      everything below that CI runs: nginx-check, the OpenAPI lint, unit
 #                   tests, the integration suite on its own cluster, pool and nginx
 #                   (quick fault runs and the reference page in Chromium included; every
@@ -54,8 +54,11 @@ NPROC   := $(shell nproc 2>/dev/null || echo 1)
 # CFLAGS/LDFLAGS are the user's (optimization, debug); the project's own flags are
 # kept apart so that `make CFLAGS=...` cannot drop the standard or -Werror.
 CFLAGS  ?= -O2 -g
+# The library's layers (ARCHITECTURE.md), each a folder of src/; a header is named by
+# its file name alone, so no two layers share one.
+SRC_DIRS := $(sort $(dir $(wildcard src/*/*.c src/*/*.h)))
 PCFLAGS := -std=c17 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-           -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           $(patsubst %/,-I%,$(SRC_DIRS)) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRITERION := $(shell pkg-config --libs criterion 2>/dev/null)
 
@@ -78,7 +81,7 @@ endif
 CCALL   = $(CC) $(PCFLAGS) $(CFLAGS)
 LDALL   = $(PCLDFLAGS) $(LDFLAGS)
 
-LIB_SRC := $(wildcard src/*.c)
+LIB_SRC := $(wildcard src/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT    := $(wildcard tests/unit_*.c)
 ITEST   := $(wildcard tests/it_*.c)
@@ -96,8 +99,9 @@ BENCH_MEDIA_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,tools/bench-media.c tools/be
 	media/pcap.c)
 UNIT_OBJ   := $(UNIT:%.c=$(BUILD)/obj/%.o)
 # (the error table too: tests/it_nginx.c holds nginx's own answers to it)
-ITEST_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(ITEST) tests/http.c src/err.c src/status.c)
-NGINX_ERRORS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,tools/nginx-errors.c src/err.c)
+ITEST_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(ITEST) tests/http.c src/render/err.c \
+	src/db/status.c)
+NGINX_ERRORS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,tools/nginx-errors.c src/render/err.c)
 ALL_OBJ    := $(sort $(LIB_OBJ) $(WORKER_OBJ) $(EVENTS_OBJ) $(MEDIA_OBJ) $(WAV_OBJ) $(UA_OBJ) \
 	$(BENCH_EVENTS_OBJ) $(BENCH_MEDIA_OBJ) $(UNIT_OBJ) $(ITEST_OBJ) $(NGINX_ERRORS_OBJ))
 
@@ -127,7 +131,7 @@ $(BUILD)/libpc.a: $(LIB_OBJ)
 $(BUILD)/pc-worker: $(WORKER_OBJ) $(BUILD)/libpc.a
 	$(CCALL) $(LDALL) $^ $(LDLIBS) -o $@
 
-# nginx's own error answers, from src/err.c (tools/nginx-errors.c). The file is
+# nginx's own error answers, from src/render/err.c (tools/nginx-errors.c). The file is
 # committed: tools/stack, tools/tls and `make install` take nginx/uapi*.conf from the
 # tree as they are, and a change of err.c shows what nginx will answer in the same diff.
 # `make` writes it again when err.c or the pages change; nginx-check, run first by `make
@@ -141,9 +145,9 @@ $(NGINX_ERRORS): $(BUILD)/nginx-errors
 
 nginx-check: $(BUILD)/nginx-errors
 	@$(BUILD)/nginx-errors | diff -u $(NGINX_ERRORS) - || { \
-		echo "$(NGINX_ERRORS) is not what src/err.c makes: run make, and commit it" >&2; \
+		echo "$(NGINX_ERRORS) is not what src/render/err.c makes: run make, and commit it" >&2; \
 		exit 1; }
-	@echo "$(NGINX_ERRORS): as src/err.c makes it"
+	@echo "$(NGINX_ERRORS): as src/render/err.c makes it"
 
 $(BUILD)/pc-events: $(EVENTS_OBJ)
 	$(CCALL) $(LDALL) $^ $(LDLIBS) -o $@
@@ -318,7 +322,7 @@ install: all reference
 	install -m 644 DEPLOYMENT.md README.md docs/api.md $(DESTDIR)/usr/share/doc/phonecalls/
 
 format:
-	clang-format -i src/*.c src/*.h fcgi/*.c sip/*.c sip/*.h media/*.c media/*.h tests/*.c tests/*.h $(wildcard fuzz/*.c)
+	clang-format -i src/*/*.c src/*/*.h fcgi/*.c sip/*.c sip/*.h media/*.c media/*.h tests/*.c tests/*.h $(wildcard fuzz/*.c)
 
 # (the objects' dependency files with them)
 clean:

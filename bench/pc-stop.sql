@@ -11,7 +11,7 @@
 \set ext 700000 + :off + (:n - 1) % 10000 + 1
 \set call 1000000 + :off + :n
 \set view 1
-SELECT code, call_id, extension, user_id, changed FROM pc_action(:tok::bigint, :org::bigint, :usr::bigint, :ext::text, :call::text, :view::text, 'stop'::text, 'wav'::text, :n::text);
+SELECT code, call_id, extension, user_id, changed FROM pc_action(:tok::bigint, :org::bigint, :usr::bigint, false, :ext::text, :call::text, :view::text, 'stop'::text, 'wav'::text, :n::text);
 -- then, pipelined by the worker in the same round trip (pgbench sends it in its own),
 -- the notification in a transaction of its own (schema/008_notify_after_commit.sql)
 SELECT pc_notify();

@@ -1,5 +1,5 @@
 /*
- * never_called.h - for a fuzz target that links the route table (src/route.c) but not
+ * never_called.h - for a fuzz target that links the route table (src/routing/route.c) but not
  * every handler it names: a handler that aborts, so that one reached by mistake is a
  * finding, not a silent pass.
  */

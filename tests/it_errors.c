@@ -722,7 +722,7 @@ Test(errors, check_order)
 	RUN(cases);
 }
 
-/* The database's statuses are the worker's: pc_status has the labels of src/status.c,
+/* The database's statuses are the worker's: pc_status has the labels of src/db/status.c,
  * in its order, so no status the database can say is one the worker answers 500 to. */
 Test(errors, statuses_are_the_schemas)
 {
@@ -736,6 +736,6 @@ Test(errors, statuses_are_the_schemas)
 		n += (size_t)snprintf(worker + n, sizeof(worker) - n, "%s%s", i ? "," : "",
 		                      status_table[i].label);
 	cr_assert_lt(n, sizeof(worker));
-	cr_expect_str_eq(db, worker, "pc_status against src/status.c");
+	cr_expect_str_eq(db, worker, "pc_status against src/db/status.c");
 	free(db);
 }

@@ -143,7 +143,7 @@ Test(events, numbers_have_no_gaps_after_a_rollback)
 	struct http_resp r;
 
 	/* a change made and rolled back is never numbered */
-	DB_EXEC("DO $$ BEGIN PERFORM pc_action(1, 3, 12, '0003*210', '444444', '01', 'stop', "
+	DB_EXEC("DO $$ BEGIN PERFORM pc_action(1, 3, 12, false, '0003*210', '444444', '01', 'stop', "
 	        "'wav', 'rolled-back'); RAISE EXCEPTION 'undo'; EXCEPTION WHEN raise_exception "
 	        "THEN NULL; END $$");
 	cr_assert_eq(last_seq("3"), before);
@@ -265,7 +265,7 @@ Test(events, one_views_changes_are_numbered_in_commit_order)
 {
 	long long before = last_seq("3");
 	PGconn *a = db_open(), *b = db_open();
-	static const char *const act = "SELECT pc_action(1, 3, 12, '0003*210', '444444', '01', "
+	static const char *const act = "SELECT pc_action(1, 3, 12, false, '0003*210', '444444', '01', "
 	                               "$1, 'wav', $2)";
 	char ra[64], rb[64];
 	const char *va[2] = {"stop", ra}, *vb[2] = {"start", rb};

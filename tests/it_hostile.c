@@ -1384,7 +1384,7 @@ Test(hostile, methods_in_lowercase)
 #define BASIC_LONG 600         /* Basic credentials over the 512 taken */
 #define TOKEN_ROUNDS 120       /* requests from one address: under nginx's burst */
 #define WORKERS_MAX 64         /* pids looked up */
-#define OAUTH_FAILS_MAX 10     /* src/throttle.h: failures per address and worker */
+#define OAUTH_FAILS_MAX 10     /* src/domain/throttle.h: failures per address and worker */
 
 /*
  * Checks (non-fatally) an error of the token endpoint: the status, JSON that is exactly

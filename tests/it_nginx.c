@@ -1,6 +1,6 @@
 /*
  * it_nginx.c - every error nginx answers itself is its page of nginx/uapi-errors.conf, as
- * tools/nginx-errors.c makes it from src/err.c: a request here makes nginx raise each
+ * tools/nginx-errors.c makes it from src/render/err.c: a request here makes nginx raise each
  * status, and the answer must be that page to the byte (a page no request can reach
  * says why); and each pool's own /uapi/health/N and /uapi/metrics/N has the rules of
  * /uapi/ and /uapi/metrics. it_check_nginx is the check every suite uses for nginx's
@@ -61,7 +61,7 @@ static const struct nginx_error *page_of(int raised)
 }
 
 /* The body of a page: the contract's error with the code, and the message unless the page
- * has its own, of its entry of src/err.c. */
+ * has its own, of its entry of src/render/err.c. */
 static void page_body(const struct nginx_error *ne, char *buf, size_t cap)
 {
 	const struct err_info *ei = err_info(ne->err);

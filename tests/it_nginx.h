@@ -1,5 +1,5 @@
 /* it_nginx.h - nginx's own answers held to the pages tools/nginx-errors.h makes from
- * src/err.c: the one check of every test that makes nginx answer an error itself. */
+ * src/render/err.c: the one check of every test that makes nginx answer an error itself. */
 #ifndef PC_TESTS_IT_NGINX_H
 #define PC_TESTS_IT_NGINX_H
 

@@ -1,9 +1,9 @@
-/* unit_arena.c - tests of src/arena.c: bump allocation, reuse of the last block, fallback. */
+/* unit_arena.c - tests of src/common/arena.c: bump allocation, reuse of the last block, fallback. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "../src/arena.c"
+#include "../src/common/arena.c"
 
 static struct arena a; /* large: not on the stack of every test */
 static yajl_alloc_funcs f;

@@ -1,11 +1,11 @@
-/* unit_auth.c - tests of src/auth.c: SHA-256 (FIPS 180-4 vectors, through libcrypto) and Bearer
+/* unit_auth.c - tests of src/input/auth.c: SHA-256 (FIPS 180-4 vectors, through libcrypto) and Bearer
  * token syntax. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/auth.c"
+#include "../src/input/auth.c"
 
 /* The digest of p[0..len) in lower-case hex. */
 static void sha_hex(const void *p, size_t len, char hex[2 * AUTH_DIGEST_LEN + 1])

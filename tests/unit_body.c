@@ -1,10 +1,10 @@
-/* unit_body.c - tests of src/body.c: the PhoneCallAction body and the json_invalid rules. */
+/* unit_body.c - tests of src/input/body.c: the PhoneCallAction body and the json_invalid rules. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/body.c"
+#include "../src/input/body.c"
 
 /*
  * Parses a copy of s[0..n) in a buffer of exactly n bytes, so that the sanitizers catch

@@ -1,8 +1,8 @@
-/* unit_ctx.c - tests of src/ctx.c: token kind x userId selector -> error and lookup scope. */
+/* unit_ctx.c - tests of src/domain/ctx.c: token kind x userId selector -> error and lookup scope. */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../src/ctx.c"
+#include "../src/domain/ctx.c"
 
 /* Account ids of the tokens below: user 100 in organization 10, admin 1, SP 2. */
 #define ORG 10

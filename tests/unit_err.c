@@ -1,8 +1,8 @@
-/* unit_err.c - tests of src/err.c: the error table against the contract, codes, reasons. */
+/* unit_err.c - tests of src/render/err.c: the error table against the contract, codes, reasons. */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../src/err.c"
+#include "../src/render/err.c"
 
 /* The contract's error table (api.md section 2), and the token endpoint's, written out. */
 static const struct {

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/metrics.c"
+#include "../src/common/metrics.c"
 
 #define CHILDREN 4
 #define ADDS 20000 /* per child */

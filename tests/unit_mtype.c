@@ -1,9 +1,9 @@
-/* unit_mtype.c - tests of src/mtype.c: the media type of a Content-Type, and the two
+/* unit_mtype.c - tests of src/input/mtype.c: the media type of a Content-Type, and the two
  * bodies the service reads (JSON in UTF-8, a form). */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../src/mtype.c"
+#include "../src/input/mtype.c"
 
 Test(mtype, json_accepted)
 {

@@ -1,10 +1,11 @@
-/* unit_oauth.c - tests of src/oauth.c: the form and Basic credentials parsers, base64url,
- * and the token endpoint's error form and headers. */
+/* unit_oauth.c - tests of src/input/oauth.c and src/handlers/h_token.c: the form and Basic
+ * credentials parsers, base64url, and the token endpoint's error form and headers. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "../src/oauth.c"
+#include "../src/input/oauth.c"
+#include "../src/handlers/h_token.c"
 
 static int parse(const char *s, struct oauth_form *f)
 {

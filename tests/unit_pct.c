@@ -1,8 +1,8 @@
-/* unit_pct.c - tests of src/pct.c: percent-decoding, one round, with its two options. */
+/* unit_pct.c - tests of src/input/pct.c: percent-decoding, one round, with its two options. */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../src/pct.c"
+#include "../src/input/pct.c"
 
 Test(pct, escapes)
 {

@@ -1,5 +1,5 @@
 /*
- * unit_query.c - tests of src/query.c: the List parameters of docs/api.md (startIndex,
+ * unit_query.c - tests of src/input/query.c: the List parameters of docs/api.md (startIndex,
  * count, sortOrder, filterBy, filterOp, filterValue, fields), their order of checks, and
  * RFC 3339 dates (query_date).
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/query.c"
+#include "../src/input/query.c"
 
 #define NELEM(a) (sizeof(a) / sizeof(*(a)))
 #define BIG 16384 /* a buffer for query strings built by the tests */

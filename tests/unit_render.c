@@ -1,9 +1,9 @@
-/* unit_render.c - tests of src/render.c: the JSON of a call (fields, views, members left
+/* unit_render.c - tests of src/render/render.c: the JSON of a call (fields, views, members left
  * out, lists), of a page, of an action's answer. */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../src/render.c"
+#include "../src/render/render.c"
 
 #define S(lit) ((struct str){(lit), sizeof(lit) - 1})
 #define NONE ((struct str){NULL, 0})

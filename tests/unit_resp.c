@@ -1,11 +1,11 @@
-/* unit_resp.c - tests of src/resp.c (error bodies, CGI headers). */
+/* unit_resp.c - tests of src/render/resp.c (error bodies, CGI headers). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <yajl/yajl_tree.h>
 
-#include "../src/resp.c"
+#include "../src/render/resp.c"
 
 /* The body as a NUL-terminated string in buf. */
 static const char *body_str(const struct resp *r, char *buf, size_t cap)

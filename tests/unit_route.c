@@ -1,9 +1,9 @@
-/* unit_route.c - tests of src/route.c: the patterns, the table's 404s and 405s with
+/* unit_route.c - tests of src/routing/route.c: the patterns, the table's 404s and 405s with
  * their Allow headers, and the operation each route is counted under. */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../src/route.c"
+#include "../src/routing/route.c"
 
 /* The operation method on path is counted under, and its Allow when none (a 405). */
 static enum metrics_op op_of(const char *method, const char *path, char allow[RESP_ALLOW_MAX])

@@ -1,4 +1,4 @@
-/* unit_status.c - the database's statuses and the answers they get (src/status.c). */
+/* unit_status.c - the database's statuses and the answers they get (src/db/status.c). */
 #include <criterion/criterion.h>
 #include <string.h>
 

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/throttle.c"
+#include "../src/domain/throttle.c"
 
 #define ADDR_LEN 48
 #define PROCESS_ADDRS 2000 /* addresses two processes count at once */

@@ -1,12 +1,12 @@
-/* unit_uri.c - tests of src/uri.c (userId, extension, phoneCallId, numbers, query) and of
- * the PhoneCalls paths of the route table (src/route.c, linked from build/libpc.a). */
+/* unit_uri.c - tests of src/input/uri.c (userId, extension, phoneCallId, numbers, query) and of
+ * the PhoneCalls paths of the route table (src/routing/route.c, linked from build/libpc.a). */
 #include <criterion/criterion.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/uri.c"
+#include "../src/input/uri.c"
 #include "route.h"
 
 #define PARAM_MAX 4096 /* a caller's buffer for uri_query */

@@ -2,7 +2,7 @@
  * nginx-errors.c - prints nginx/uapi-errors.conf: the error_page lines and the pages of
  * every error nginx answers itself (tools/nginx-errors.h), each body the contract's JSON
  * error with the code, and the message unless the page has its own, of its entry in
- * src/err.c. `make` writes the file with it; `make nginx-check` fails when the committed
+ * src/render/err.c. `make` writes the file with it; `make nginx-check` fails when the committed
  * file is not what it prints. Exit 0, or 1 (and nothing usable printed) when an entry
  * cannot be written into nginx's configuration as it is.
  *
@@ -19,7 +19,7 @@
 
 static const char head[] =
     "# uapi-errors.conf - the contract's JSON error for every error nginx answers itself,\n"
-    "# included by uapi-server.conf. Made by tools/nginx-errors.c from src/err.c (each page's\n"
+    "# included by uapi-server.conf. Made by tools/nginx-errors.c from src/render/err.c (each page's\n"
     "# code, and its message unless tools/nginx-errors.h gives one of its own): do not edit.\n"
     "# `make` writes it again when they change; `make nginx-check` (run by `make check`)\n"
     "# fails when it is not what they make.\n"
@@ -63,7 +63,7 @@ static int valid(const struct nginx_error *ne)
 	const char *msg = ne->message ? ne->message : ei->message;
 
 	if (ne->err <= ERR_NONE || ne->err >= ERR__MAX || *ei->code == '\0') {
-		fprintf(stderr, "nginx-errors: page %d: not an error of src/err.c\n", ne->page);
+		fprintf(stderr, "nginx-errors: page %d: not an error of src/render/err.c\n", ne->page);
 		return 0;
 	}
 	if (ne->page < STATUS_MIN || ne->page > STATUS_MAX || ne->status < STATUS_MIN ||

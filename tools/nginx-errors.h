@@ -1,5 +1,5 @@
 /*
- * nginx-errors.h - every error nginx answers itself, each tied to its entry of src/err.c's
+ * nginx-errors.h - every error nginx answers itself, each tied to its entry of src/render/err.c's
  * table, which gives its contract code and, unless the page names one of its own, its
  * message. tools/nginx-errors.c prints them as nginx/uapi-errors.conf; the integration
  * tests hold nginx's answers to them (tests/it_nginx.c). One table for both, so that
@@ -26,7 +26,7 @@ struct nginx_error {
 	int page;                /* the status nginx raises; the page is NGINX_ERROR_URI<page> */
 	int status;              /* the status answered */
 	const char *also;        /* the other statuses nginx raises that this page answers */
-	enum err err;            /* the entry of src/err.c: the code, and the message... */
+	enum err err;            /* the entry of src/render/err.c: the code, and the message... */
 	const char *message;     /* ...unless this one, for a case err.c's does not describe */
 	const char *retry_after; /* the Retry-After header, or NULL */
 	const char *allow;       /* the Allow header, or NULL */

@@ -1,7 +1,8 @@
 /*
- * oauth.h - the token endpoint, POST /oauth/token.php: an App trades its key and secret
- * for an access token (RFC 6749 section 4.4, client credentials, with UnifiedAPI's
- * type=unifiedapi). The form and Basic credentials parsers are pure, for testing.
+ * oauth.h - the input of the token endpoint, POST /oauth/token.php, where an App trades
+ * its key and secret for an access token (RFC 6749 section 4.4, client credentials, with
+ * UnifiedAPI's type=unifiedapi; the handler is src/handlers/h_token.c): the form and
+ * Basic credentials parsers, pure, for testing.
  */
 #ifndef PC_OAUTH_H
 #define PC_OAUTH_H
