@@ -89,9 +89,10 @@ NGINX_ERRORS := nginx/uapi-errors.conf
 # Each program's objects (the unit tests #include the .c files they test, so static
 # functions stay testable).
 WORKER_OBJ := $(BUILD)/obj/fcgi/main.o
-EVENTS_OBJ := $(BUILD)/obj/tools/pc-events.o
+# (src/common/consumer.c: the wait the two consumers of the event stream share)
+EVENTS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,tools/pc-events.c src/common/consumer.c)
 MEDIA_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,media/adapter.c media/rtpengine.c media/bencode.c \
-	media/rec.c media/pcap.c media/wav49.c)
+	media/rec.c media/pcap.c media/wav49.c src/common/consumer.c)
 WAV_OBJ    := $(patsubst %.c,$(BUILD)/obj/%.o,media/pc-wav.c media/rec.c media/pcap.c)
 UA_OBJ     := $(patsubst %.c,$(BUILD)/obj/%.o,sip/ua.c sip/sipmsg.c sip/media.c)
 BENCH_EVENTS_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,tools/bench-events.c tools/bench-http.c)

@@ -35,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +42,7 @@
 #include <libpq-fe.h>
 
 #include "clock.h"
+#include "consumer.h"
 #include "engine.h"
 #include "rec.h"
 #include "wav49.h"
@@ -73,17 +73,17 @@ struct adapter {
 	PGconn *db;
 	struct engine *eng;
 	const char *consumer;
-	char name[ID_MAX + 1]; /* in media_heartbeat */
-	const char *out;       /* the WAVs */
-	const char *metrics;   /* the metrics file, or NULL */
-	int keep_days;         /* 0: keep forever */
-	bool engine_up;        /* the engine answered last time */
-	long long next_beat;   /* ms, monotonic */
-	long long next_sweep;  /* s, monotonic */
-	long long retry_ms;    /* current backoff, 0 when none */
-	long long next_files;  /* ms, monotonic: look for audio files to make then */
-	bool files_due;        /* an ended view's file was put in hand */
-	bool listening;        /* LISTEN recording_events in effect */
+	char name[ID_MAX + 1];     /* in media_heartbeat */
+	const char *out;           /* the WAVs */
+	const char *metrics;       /* the metrics file, or NULL */
+	int keep_days;             /* 0: keep forever */
+	bool engine_up;            /* the engine answered last time */
+	long long next_beat;       /* ms, monotonic */
+	long long next_sweep;      /* s, monotonic */
+	long long retry_ms;        /* current backoff, 0 when none */
+	long long next_files;      /* ms, monotonic: look for audio files to make then */
+	bool files_due;            /* an ended view's file was put in hand */
+	struct consumer_wait wait; /* between reads (listening between bursts only) */
 	unsigned long long applied, failed, retried, files_made, files_failed;
 	double lag; /* of the last event applied: from its commit to the engine's ok */
 };
@@ -504,34 +504,6 @@ static void sweep(struct adapter *a)
 	closedir(od);
 }
 
-/* Waits up to ms for a notification on recording_events. One that came in with the
- * answer of an earlier query is already read off the socket and kept by libpq, where
- * select() would not see it: then it returns at once. */
-static void wait_notify(PGconn *c, int ms)
-{
-	int fd = PQsocket(c);
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	fd_set rs;
-	PGnotify *n;
-	bool kept = false;
-
-	if (fd < 0)
-		return;
-	PQconsumeInput(c);
-	while ((n = PQnotifies(c)) != NULL) {
-		PQfreemem(n);
-		kept = true;
-	}
-	if (kept)
-		return;
-	FD_ZERO(&rs);
-	FD_SET(fd, &rs);
-	if (select(fd + 1, &rs, NULL, NULL, &tv) > 0)
-		PQconsumeInput(c);
-	while ((n = PQnotifies(c)) != NULL)
-		PQfreemem(n);
-}
-
 static PGconn *connect_db(void)
 {
 	const char *ci = getenv("PC_DB");
@@ -557,28 +529,12 @@ static PGconn *connect_db(void)
 	return c;
 }
 
-/* Every commit of a change notifies, and a listening session is woken for each one (its
- * server process reads the notification and sends it on): 25% of a core at 1,000
- * changes a second. So while changes keep coming (a read found READ_BURST or more) the
- * adapter does not listen and reads every READ_GAP_MS; a change alone is read as soon
- * as it notifies. Returns false when the database failed. */
-static bool listen_set(struct adapter *a, bool on)
-{
-	if (a->listening == on)
-		return true;
-	if (!exec_ok(a->db, on ? "listen" : "unlisten",
-	             on ? "LISTEN recording_events" : "UNLISTEN recording_events", 0, NULL))
-		return false;
-	a->listening = on;
-	return true;
-}
-
 /* A connection that failed: closed, made again at the next round. */
 static void db_drop(struct adapter *a)
 {
 	PQfinish(a->db);
 	a->db = NULL;
-	a->listening = false;
+	consumer_reset(&a->wait);
 }
 
 static int usage(void)
@@ -590,7 +546,9 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	struct adapter a = {.consumer = NAME_DEFAULT, .out = "/var/lib/phonecalls/recordings"};
+	struct adapter a = {.consumer = NAME_DEFAULT,
+	                    .out = "/var/lib/phonecalls/recordings",
+	                    .wait = {.burst = READ_BURST, .gap_ms = READ_GAP_MS}};
 	const char *addr = "127.0.0.1:2223", *spool = "/var/spool/rtpengine";
 	char err[ENGINE_ERR_MAX], host[ID_MAX];
 	struct sigaction sa = {.sa_handler = on_stop};
@@ -663,7 +621,10 @@ int main(int argc, char **argv)
 			if (a.retry_ms > RETRY_MAX_MS)
 				a.retry_ms = RETRY_MAX_MS;
 			write_metrics(&a);
-			wait_notify(a.db, (int)a.retry_ms);
+			if (consumer_wait(a.db, (int)a.retry_ms) != 0) {
+				say("database: %s", PQerrorMessage(a.db));
+				db_drop(&a);
+			}
 			continue;
 		}
 		a.retry_ms = 0;
@@ -679,26 +640,16 @@ int main(int argc, char **argv)
 		}
 		if (clock_ms() / 1000 >= a.next_sweep)
 			sweep(&a);
-		if (n >= READ_BURST) {
-			/* changes keep coming: read again shortly, not woken by each one */
-			if (!listen_set(&a, false)) {
-				db_drop(&a);
-				continue;
-			}
-			usleep(READ_GAP_MS * 1000);
-			continue;
-		}
-		if (!a.listening) {
-			/* what committed before the LISTEN took effect notified nobody: read once
-			 * more before waiting */
-			if (!listen_set(&a, true))
-				db_drop(&a);
-			continue;
-		}
+		/* listening between bursts only (common/consumer.h); woken for the next
+		 * heartbeat at the latest */
 		long long until_beat = a.next_beat - clock_ms();
-		wait_notify(a.db, (int)(until_beat < 0         ? 0
-		                        : until_beat < POLL_MS ? until_beat
-		                                               : POLL_MS));
+		if (consumer_pause(&a.wait, a.db, n,
+		                   (int)(until_beat < 0         ? 0
+		                         : until_beat < POLL_MS ? until_beat
+		                                                : POLL_MS)) != 0) {
+			say("database: %s", PQerrorMessage(a.db));
+			db_drop(&a);
+		}
 	}
 	PQfinish(a.db);
 	engine_close(a.eng);

@@ -11,13 +11,14 @@
  * killed in between prints that event again on standard output; with -o it reads the
  * numbers back from FILE when it starts, and prints every event exactly once.
  *
- * It LISTENs on recording_events and, when notified, when it starts or reconnects, and
- * every POLL_S seconds (a notification sent while it was away is not queued for it),
- * reads on in one call per batch (pc_events_next): the call acknowledges the batch
- * printed before, numbers what committed since (the numbers durable before they are
- * handed over) and returns whatever is past the acknowledgements. The database: PC_DB
- * (a libpq conninfo) or the PG* variables. SIGTERM or SIGINT: it stops after the batch
- * in hand, acknowledged.
+ * It reads when it starts or reconnects, when notified on recording_events, and every
+ * POLL_S seconds (a notification sent while it was away is not queued for it), in one
+ * call per batch (pc_events_next): the call acknowledges the batch printed before,
+ * numbers what committed since (the numbers durable before they are handed over) and
+ * returns whatever is past the acknowledgements. It listens between bursts only: while
+ * changes keep coming it reads every READ_GAP_MS instead (common/consumer.h). The
+ * database: PC_DB (a libpq conninfo) or the PG* variables. SIGTERM or SIGINT: it stops
+ * after the batch in hand, acknowledged.
  *
  * Acknowledgements are committed without waiting for the disk (synchronous_commit off):
  * the consumer keeps the last number it printed per organization and acknowledges them
@@ -31,14 +32,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
 #include <yajl/yajl_gen.h>
 
+#include "consumer.h"
+
 #define BATCH "500"   /* events read per query */
 #define POLL_S 5      /* read even without a notification this often */
+#define READ_BURST 4  /* a read of this many events or more: they keep coming */
+#define READ_GAP_MS 5 /* while they do, read this often, not listening */
 #define ACK_MS 100    /* a printed batch waits this long to ride on the next read */
 #define RETRY_S 1     /* wait before reconnecting */
 #define MARKS_MIN 64  /* first size of an organization -> number map (a power of 2) */
@@ -283,7 +287,8 @@ static int drain(PGconn *c, const char *name, FILE *out, int sync, struct marks 
 				continue;
 			org = atoll(PQgetvalue(r, i, 0));
 			seq = atoll(PQgetvalue(r, i, 1));
-			if (marks_note(printed, org, seq) != 0 || marks_note(batch, org, seq) != 0) {
+			if (marks_note(printed, org, seq) != 0 ||
+			    marks_note(batch, org, seq) != 0) {
 				PQclear(r);
 				return -1;
 			}
@@ -295,38 +300,11 @@ static int drain(PGconn *c, const char *name, FILE *out, int sync, struct marks 
 	}
 }
 
-/* Waits for a notification, ms milliseconds or a signal. -1 when the connection is
- * lost. */
-static int wait_notify(PGconn *c, int ms)
-{
-	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000};
-	int fd = PQsocket(c);
-	fd_set rd;
-	PGnotify *nt;
-
-	/* A notification that came in with a query's answer waits in libpq, not in the
-	 * socket: select would sleep the whole poll interval on it. */
-	if ((nt = PQnotifies(c)) != NULL) {
-		do
-			PQfreemem(nt);
-		while ((nt = PQnotifies(c)) != NULL);
-		return 0;
-	}
-	FD_ZERO(&rd);
-	FD_SET(fd, &rd);
-	if (select(fd + 1, &rd, NULL, NULL, &tv) < 0 && errno != EINTR)
-		return -1;
-	if (PQconsumeInput(c) == 0)
-		return -1;
-	while ((nt = PQnotifies(c)) != NULL)
-		PQfreemem(nt); /* the payload names what to read; the query reads it all */
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *name = NAME_DEFAULT, *path = NULL, *db = getenv("PC_DB");
 	struct marks printed = {0}, batch = {0};
+	struct consumer_wait wait = {.burst = READ_BURST, .gap_ms = READ_GAP_MS};
 	struct sigaction sa;
 	FILE *out = stdout;
 	int opt;
@@ -361,18 +339,16 @@ int main(int argc, char **argv)
 			ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 			PQclear(r);
 		}
-		if (ok) {
-			r = PQexec(c, "LISTEN recording_events");
-			ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-			PQclear(r);
-		}
+		consumer_reset(&wait);
 		/* What is printed (FILE, or a batch whose acknowledgement was lost) is
 		 * acknowledged by the first read. The last batch read is acknowledged by the
 		 * next read, when notified, or after ACK_MS: not in a round trip of its own
 		 * between a notification and its read. */
-		for (int first = 1; ok && !stopping; first = 0)
-			ok = drain(c, name, out, path != NULL, &printed, &batch, first) >= 0 &&
-			     (stopping || wait_notify(c, batch.n > 0 ? ACK_MS : POLL_S * 1000) == 0);
+		for (int first = 1, n = 0; ok && !stopping; first = 0)
+			ok =
+			    (n = drain(c, name, out, path != NULL, &printed, &batch, first)) >= 0 &&
+			    (stopping || consumer_pause(&wait, c, n,
+			                                batch.n > 0 ? ACK_MS : POLL_S * 1000) == 0);
 		/* stopping: the batch in hand acknowledged (a read of none) */
 		if (ok && batch.n > 0)
 			ok = drain(c, name, out, path != NULL, &printed, &batch, 0) >= 0;

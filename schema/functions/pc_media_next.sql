@@ -15,20 +15,12 @@ BEGIN
     INSERT INTO media_consumer (consumer) VALUES (p_consumer) ON CONFLICT DO NOTHING;
     PERFORM 1 FROM media_consumer c WHERE c.consumer = p_consumer FOR UPDATE;
     RETURN QUERY
-    SELECT e.id, s.org_id, n.seq, e.action, e.call_id, e.view_id, e.capture, m.sip_call_id,
-           e.file, extract(epoch FROM e.created_at)::double precision
-      FROM event_seq s
-      LEFT JOIN event_ack a ON a.consumer = p_consumer AND a.org_id = s.org_id
-     CROSS JOIN LATERAL (
-            SELECT n.event_id, n.seq FROM event_number n
-             WHERE n.org_id = s.org_id AND n.seq > coalesce(a.seq, 0)
-             ORDER BY n.seq
-             LIMIT p_limit) n
-      JOIN recording_event e ON e.id = n.event_id
+    SELECT p.event_id, p.org_id, p.seq, e.action, e.call_id, e.view_id, e.capture,
+           m.sip_call_id, e.file, extract(epoch FROM e.created_at)::double precision
+      FROM pc_stream_pending(p_consumer, p_limit) p
+      JOIN recording_event e ON e.id = p.event_id
       LEFT JOIN media_call m ON e.capture IS NOT NULL AND m.call_id = e.call_id
-     WHERE s.last > coalesce(a.seq, 0)
-     ORDER BY s.org_id, n.seq
-     LIMIT p_limit;
+     ORDER BY p.org_id, p.seq;
 END $$;
 
 -- Granted to the media adapter (pc_media).
