@@ -289,7 +289,7 @@ Test(resp, head_allow)
 	char h[RESP_HEAD_MAX];
 	size_t n;
 
-	/* As pc.c does: the error, then the Allow of the resource. */
+	/* As the handlers do: the error, then the Allow of the resource. */
 	resp_init(&r, NULL);
 	resp_error(&r, ERR_METHOD);
 	r.allow = "GET, PUT";

@@ -39,7 +39,7 @@ struct metrics {
 	int pool_wide;
 };
 
-/* The statuses the worker answers (err.c, pc.c); nginx's own answers never reach it. */
+/* The statuses the worker answers (err.c, h_phonecalls.c); nginx's own answers never reach it. */
 static const int statuses[] = {200, 202, 204, 400, 401, 403, 404, 405,
                                409, 413, 415, 429, 500, 501, 503};
 static const char *const status_labels[] = {"200", "202", "204", "400",  "401", "403",

@@ -1,5 +1,5 @@
 /*
- * pc.c - the PhoneCalls handlers: Update (StopRecording, StartRecording), List one,
+ * h_phonecalls.c - the PhoneCalls handlers: Update (StopRecording, StartRecording), List one,
  * List many. The route table has checked the path and the method, access.c the token;
  * each handler runs the rest in the contract's order, top to bottom: content type, JSON,
  * action, userId, extension, then the database's one statement for phoneCallId,

@@ -10,9 +10,9 @@
 
 route_handler h_health;     /* GET /uapi/health[/N] (h_health.c) */
 route_handler h_metrics;    /* GET /uapi/metrics[/N] (h_metrics.c) */
-route_handler h_token;      /* POST /oauth/token.php (oauth.c) */
-route_handler h_calls_list; /* GET /uapi/phoneCalls/{userId}/{extension} (pc.c) */
-route_handler h_call_get;   /* GET .../{phoneCallId} (pc.c) */
-route_handler h_call_put;   /* PUT .../{phoneCallId}: StopRecording, StartRecording (pc.c) */
+route_handler h_token;      /* POST /oauth/token.php (h_token.c) */
+route_handler h_calls_list; /* GET /uapi/phoneCalls/{userId}/{extension} (h_phonecalls.c) */
+route_handler h_call_get;   /* GET .../{phoneCallId} (h_phonecalls.c) */
+route_handler h_call_put;   /* PUT .../{phoneCallId}: Stop/StartRecording (h_phonecalls.c) */
 
 #endif
