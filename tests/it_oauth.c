@@ -86,19 +86,11 @@ static void stop_with(const char *tok, int want, const char *label)
 static int apps_in(const char *input, const char *args, char *out, size_t cap)
 {
 	char cmd[CMD_MAX];
-	size_t n = 0;
-	FILE *p;
-	int st;
 
 	/* as the App tool's own role (schema/roles.sql) */
 	snprintf(cmd, sizeof(cmd), "printf %%s '%s' | PGUSER=pc_apps %s/tools/apps %s 2>&1", input,
 	         it_env("PC_TOP"), args);
-	p = popen(cmd, "r");
-	cr_assert(p != NULL, "cannot run %s", cmd);
-	n = fread(out, 1, cap - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return it_shell(cmd, out, cap);
 }
 
 static int apps(const char *args, char *out, size_t cap)

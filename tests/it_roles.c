@@ -20,20 +20,6 @@
 
 TestSuite(roles, .init = it_restore_demo, .timeout = 60);
 
-/* Runs cmd with a shell (standard error joined) into out; returns its exit status. */
-static int shell(const char *cmd, char *out, size_t cap)
-{
-	size_t n;
-	FILE *p = popen(cmd, "r");
-	int st;
-
-	cr_assert(p != NULL, "cannot run %s", cmd);
-	n = fread(out, 1, cap - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 static void need_root(void)
 {
 	if (geteuid() != 0)
@@ -50,7 +36,7 @@ static int psql_as(const char *os_user, const char *role, char *out, size_t cap)
 	         "cd / && runuser -u %s -- psql -X -w -tA -h '%s' -p '%s' -U %s -d pc "
 	         "-c 'SELECT 1' 2>&1",
 	         os_user, it_env("PGHOST"), it_env("PGPORT"), role);
-	return shell(cmd, out, cap);
+	return it_shell(cmd, out, cap);
 }
 
 /* A connection to the suite's cluster as role (root may use every role). */
@@ -291,7 +277,8 @@ Test(roles, pgbouncer_asks_for_a_password)
 	/* the workers' user cannot read root's password file */
 	snprintf(cmd, sizeof(cmd), "cd / && runuser -u www-data -- cat '%s' 2>&1",
 	         it_env("PGPASSFILE"));
-	cr_expect_neq(shell(cmd, out, sizeof(out)), 0, "www-data read the suite's password file");
+	cr_expect_neq(it_shell(cmd, out, sizeof(out)), 0,
+	              "www-data read the suite's password file");
 }
 
 Test(roles, the_sip_proxy_writes_calls_only_through_its_functions)

@@ -16,20 +16,6 @@
 
 TestSuite(schema, .timeout = 120);
 
-/* Runs cmd with a shell (standard error joined) into out; returns its exit status. */
-static int shell(const char *cmd, char *out, size_t cap)
-{
-	size_t n;
-	FILE *p = popen(cmd, "r");
-	int st;
-
-	cr_assert(p != NULL, "cannot run %s", cmd);
-	n = fread(out, 1, cap - 1, p);
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 /* tools/migrate of the tree at top (this suite's, or a copy), failing on any lock it
  * would wait for; its exit status, its output in out. */
 static int migrate(const char *top, char *out, size_t cap)
@@ -38,7 +24,7 @@ static int migrate(const char *top, char *out, size_t cap)
 
 	snprintf(cmd, sizeof(cmd),
 	         "PGOPTIONS='-c lock_timeout=" LOCK_WAIT_MS "' '%s/tools/migrate' 2>&1", top);
-	return shell(cmd, out, cap);
+	return it_shell(cmd, out, cap);
 }
 
 static char *mark_trigger(void)
@@ -82,7 +68,7 @@ Test(schema, a_changed_trigger_is_made_again)
 	    "FOR EACH ROW WHEN (true) EXECUTE FUNCTION recording_event_mark/' "
 	    "'%s/schema/functions/recording_event_mark.sql' 2>&1",
 	    dir, it_env("PC_TOP"), dir, it_env("PC_TOP"), dir, dir);
-	cr_assert_eq(shell(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_assert_eq(it_shell(cmd, out, sizeof(out)), 0, "%s", out);
 	rc = migrate(dir, out, sizeof(out));
 	cr_expect_eq(rc, 0, "migrate of the changed tree: %s", out);
 	def = mark_trigger();

@@ -597,3 +597,16 @@ void it_nap(int ms)
 
 	nanosleep(&ts, NULL);
 }
+
+int it_shell(const char *cmd, char *out, size_t cap)
+{
+	size_t n;
+	FILE *p = popen(cmd, "r");
+	int st;
+
+	cr_assert(p != NULL, "cannot run %s", cmd);
+	n = fread(out, 1, cap - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}

@@ -154,6 +154,9 @@ size_t it_worker_pids(long *pids, size_t cap);
 size_t it_pool_worker_pids(int n, long *pids, size_t cap);
 /* A whole file, NUL-terminated (malloc'd), or NULL. */
 char *it_read_file(const char *path, size_t *len);
+/* Runs cmd with a shell into out (cap bytes, standard error joined if cmd says 2>&1);
+ * returns its exit status (128 when it did not exit). */
+int it_shell(const char *cmd, char *out, size_t cap);
 /* Monotonic seconds. */
 double it_now(void);
 /* Sleeps ms milliseconds (between polls). */

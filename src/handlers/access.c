@@ -58,6 +58,8 @@ enum err access_check(struct srv *sv, const struct req *rq, struct access *ac)
 
 	memset(ac, 0, sizeof(*ac));
 	ac->auth = ACCESS_UNKNOWN;
+	if (rq->body_too_large)
+		return ERR_TOO_LARGE;
 	if ((ac->wait_s = throttle_left(sv->throttle, rq->remote_addr)) > 0)
 		return ERR_TOO_MANY;
 	if ((t = token_digest(rq, ac->digest)) == -2)
@@ -73,6 +75,14 @@ enum err access_check(struct srv *sv, const struct req *rq, struct access *ac)
 	if ((e = ctx_allowed(&ac->tok)) != ERR_NONE)
 		return access_refusal(sv, ac, e);
 	return ERR_NONE;
+}
+
+void access_refuse(struct resp *rs, enum err e, const struct access *ac)
+{
+	if (e == ERR_TOO_MANY)
+		resp_too_many(rs, ac->wait_s);
+	else
+		resp_error(rs, e);
 }
 
 enum err access_refusal(struct srv *sv, struct access *ac, enum err e)

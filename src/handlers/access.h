@@ -1,9 +1,9 @@
 /*
  * access.h - who is asking, and the order in which a PhoneCalls request is refused for
- * it. A client address still throttled is answered 429 first; then a request without a
- * token, or with one the database does not know or no longer takes, 401; then an
- * account kind that may not use PhoneCalls, 403. Any later refusal gives way to 401 if
- * the token is no longer valid.
+ * it. A body too large is answered 413 first (it was not read); a client address still
+ * throttled 429; then a request without a token, or with one the database does not know or no
+ * longer takes, 401; then an account kind that may not use PhoneCalls, 403. Any later refusal gives
+ * way to 401 if the token is no longer valid.
  *
  * A worker remembers the context of the tokens it has seen (it never changes), so most
  * requests need no look-up of their own: the statement that serves the request checks
@@ -18,6 +18,7 @@
 #include "ctx.h"
 #include "err.h"
 #include "req.h"
+#include "resp.h"
 
 /* What this request knows of its token. */
 enum access_auth {
@@ -34,9 +35,13 @@ struct access {
 };
 
 /* The request's token, authenticated and allowed: ERR_NONE and ac filled, or the
- * refusal, in order: ERR_TOO_MANY (ac->wait_s), ERR_UNAUTHORIZED (counted against the
- * client's address), ERR_FORBIDDEN, an outage. */
+ * refusal, in order: ERR_TOO_LARGE, ERR_TOO_MANY (ac->wait_s), ERR_UNAUTHORIZED (counted
+ * against the client's address), ERR_FORBIDDEN, an outage. */
 enum err access_check(struct srv *sv, const struct req *rq, struct access *ac);
+
+/* Answers a refusal e into rs: a 429 with the seconds ac says to wait, any other error
+ * as it is. */
+void access_refuse(struct resp *rs, enum err e, const struct access *ac);
 
 /* The answer to a refusal e found after access_check and before the serving statement:
  * e, or ERR_UNAUTHORIZED when the token is no longer valid. */

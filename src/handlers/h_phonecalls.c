@@ -127,17 +127,8 @@ static enum err do_put(struct db *db, const struct req *rq, const struct uri *u,
 	return ERR_NONE;
 }
 
-/* Answers a refusal: a 429 with the seconds to wait, any other error as it is. */
-static void refuse(struct resp *rs, enum err e, const struct access *ac)
-{
-	if (e == ERR_TOO_MANY)
-		resp_too_many(rs, ac->wait_s);
-	else
-		resp_error(rs, e);
-}
-
-/* The List, of an extension's calls or of one (one): size, access, userId, extension,
- * the List parameters, then the database. */
+/* The List, of an extension's calls or of one (one): access (size first), userId,
+ * extension, the List parameters, then the database. */
 static void get(struct srv *sv, const struct req *rq, const struct route_args *a, bool one,
                 struct resp *rs)
 {
@@ -148,18 +139,14 @@ static void get(struct srv *sv, const struct req *rq, const struct route_args *a
 	enum err e;
 
 	uri_parts(a->seg, a->n, &u);
-	if (rq->body_too_large) {
-		resp_error(rs, ERR_TOO_LARGE);
-		return;
-	}
 	if ((e = access_check(sv, rq, &ac)) != ERR_NONE) {
-		refuse(rs, e, &ac);
+		access_refuse(rs, e, &ac);
 		return;
 	}
 	/* both List forms read the List parameters; the one-call form has nothing to page */
 	if ((e = ctx_resolve(&ac.tok, &u, &scope)) != ERR_NONE ||
 	    (e = query_parse(rq->query, rq->query_len, &qy)) != ERR_NONE) {
-		refuse(rs, access_refusal(sv, &ac, e), &ac);
+		access_refuse(rs, access_refusal(sv, &ac, e), &ac);
 		return;
 	}
 	access_served(sv, &ac, do_get(sv->db, rq, &u, one, &ac.tok, &scope, &qy, rs));
@@ -175,7 +162,7 @@ void h_call_get(struct srv *sv, const struct req *rq, const struct route_args *a
 	get(sv, rq, a, true, rs);
 }
 
-/* StopRecording and StartRecording, in the contract's order: size, access, then the
+/* StopRecording and StartRecording, in the contract's order: access (size first), then the
  * request itself (Idempotency-Key, content type, JSON, action), userId, extension; the
  * database checks the rest in one statement (phoneCallId, phoneCallViewId, format,
  * precondition, the media plane, the key's use). */
@@ -188,17 +175,13 @@ void h_call_put(struct srv *sv, const struct req *rq, const struct route_args *a
 	enum err e;
 
 	uri_parts(a->seg, a->n, &u);
-	if (rq->body_too_large) {
-		resp_error(rs, ERR_TOO_LARGE);
-		return;
-	}
 	if ((e = access_check(sv, rq, &ac)) != ERR_NONE) {
-		refuse(rs, e, &ac);
+		access_refuse(rs, e, &ac);
 		return;
 	}
 	if ((e = put_checks(rq, &b)) != ERR_NONE ||
 	    (e = ctx_resolve(&ac.tok, &u, &scope)) != ERR_NONE) {
-		refuse(rs, access_refusal(sv, &ac, e), &ac);
+		access_refuse(rs, access_refusal(sv, &ac, e), &ac);
 		return;
 	}
 	access_served(sv, &ac, do_put(sv->db, rq, &u, &ac.tok, &scope, &b, rs));
