@@ -15,10 +15,11 @@
  * POLL_S seconds (a notification sent while it was away is not queued for it), in one
  * call per batch (pc_events_next): the call acknowledges the batch printed before,
  * numbers what committed since (the numbers durable before they are handed over) and
- * returns whatever is past the acknowledgements. It listens between bursts only: while
- * changes keep coming it reads every READ_GAP_MS instead (common/consumer.h). The
- * database: PC_DB (a libpq conninfo) or the PG* variables. SIGTERM or SIGINT: it stops
- * after the batch in hand, acknowledged.
+ * returns whatever is past the acknowledgements. It listens all the time (consumer.h):
+ * not listening between reads of a burst, as the media adapter does to save its server
+ * process a wake-up per change, made its delivery at a steady 200 changes a second wait
+ * for the next poll (p99 18 ms against 7 ms, BENCHMARKS.md). The database: PC_DB (a libpq conninfo)
+ * or the PG* variables. SIGTERM or SIGINT: it stops after the batch in hand, acknowledged.
  *
  * Acknowledgements are committed without waiting for the disk (synchronous_commit off):
  * the consumer keeps the last number it printed per organization and acknowledges them
@@ -41,8 +42,6 @@
 
 #define BATCH "500"   /* events read per query */
 #define POLL_S 5      /* read even without a notification this often */
-#define READ_BURST 4  /* a read of this many events or more: they keep coming */
-#define READ_GAP_MS 5 /* while they do, read this often, not listening */
 #define ACK_MS 100    /* a printed batch waits this long to ride on the next read */
 #define RETRY_S 1     /* wait before reconnecting */
 #define MARKS_MIN 64  /* first size of an organization -> number map (a power of 2) */
@@ -304,7 +303,7 @@ int main(int argc, char **argv)
 {
 	const char *name = NAME_DEFAULT, *path = NULL, *db = getenv("PC_DB");
 	struct marks printed = {0}, batch = {0};
-	struct consumer_wait wait = {.burst = READ_BURST, .gap_ms = READ_GAP_MS};
+	struct consumer_wait wait = {.burst = 0}; /* listening whatever comes */
 	struct sigaction sa;
 	FILE *out = stdout;
 	int opt;

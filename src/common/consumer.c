@@ -4,9 +4,9 @@
  *
  * Every commit of a change notifies, and a listening session is woken for each one (its
  * server process reads the notification and sends it on): 25% of a core at 1,000
- * changes a second. So while changes keep coming (a read found burst or more) the
- * consumer does not listen and reads every gap_ms; a change alone is read as soon as it
- * notifies.
+ * changes a second. So a consumer may choose not to listen while changes keep coming
+ * (a read found burst or more) and read every gap_ms instead; a change alone is read as
+ * soon as it notifies. Not listening delays what comes during a burst by up to gap_ms.
  */
 #include "consumer.h"
 
@@ -40,7 +40,7 @@ static int listen_set(struct consumer_wait *w, PGconn *c, bool on)
 
 int consumer_pause(struct consumer_wait *w, PGconn *c, int n, int ms)
 {
-	if (n >= w->burst) {
+	if (w->burst > 0 && n >= w->burst) {
 		struct timespec gap = {.tv_sec = w->gap_ms / 1000,
 		                       .tv_nsec = (long)(w->gap_ms % 1000) * MS_NS};
 		if (listen_set(w, c, false) != 0)

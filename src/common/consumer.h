@@ -1,8 +1,8 @@
 /*
  * consumer.h - how a consumer of the recording event stream (pc-events, the media
- * adapter) waits between its reads: listening on recording_events between bursts only,
- * reading once more after each LISTEN, and waiting on its connection's socket for a
- * notification or a timeout. The rule lives here, for both.
+ * adapter) waits between its reads: listening on recording_events (between bursts
+ * only, if it chooses), reading once more after each LISTEN, and waiting on its
+ * connection's socket for a notification or a timeout. The rule lives here, for both.
  */
 #ifndef PC_CONSUMER_H
 #define PC_CONSUMER_H
@@ -13,7 +13,8 @@
 
 /* One consumer's wait, on one connection. */
 struct consumer_wait {
-	int burst;      /* a read of this many events or more: changes keep coming */
+	int burst;      /* a read of this many events or more: changes keep coming (0: the
+	                 * consumer listens whatever comes) */
 	int gap_ms;     /* while they do, read again after this long, not listening */
 	bool listening; /* LISTEN recording_events in effect on the connection */
 };
