@@ -53,6 +53,7 @@
 #include <fcgiapp.h>
 
 #include "body.h"
+#include "chars.h"
 #include "clock.h"
 #include "db.h"
 #include "log.h"
@@ -142,9 +143,8 @@ static int host_ok(const char *h)
 	if (n == 0 || n > HOST_MAX)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		char c = h[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
+		unsigned char c = (unsigned char)h[i];
+		if (!chars_alnum(c) && !strchr(".-:[]", c))
 			return 0;
 	}
 	return 1;
@@ -227,7 +227,7 @@ static void adapt(struct worker *w, FCGX_Request *req, struct req *rq, char *rid
 		}
 	}
 	if (w->base_url != NULL) {
-		snprintf(base, REQ_BASE_MAX, "%s", w->base_url);
+		rq->base = w->base_url; /* configured: the same for every request */
 	} else {
 		scheme = FCGX_GetParam("REQUEST_SCHEME", req->envp);
 		host = FCGX_GetParam("HTTP_HOST", req->envp);
@@ -236,8 +236,8 @@ static void adapt(struct worker *w, FCGX_Request *req, struct req *rq, char *rid
 		if (scheme == NULL || (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0))
 			scheme = "http";
 		snprintf(base, REQ_BASE_MAX, "%s://%s", scheme, host);
+		rq->base = base;
 	}
-	rq->base = base;
 	rq->body = w->body;
 	rq->body_len = read_body(req, w->body, &rq->body_too_large);
 	rq->remote_addr = FCGX_GetParam("REMOTE_ADDR", req->envp);
@@ -396,13 +396,14 @@ static int run_once(struct worker *w, int timeout)
 	return n;
 }
 
-/* $PC_INSTANCE, the pool tools/stack started this worker in, when it is a number. */
+/* $PC_INSTANCE, the pool tools/stack started this worker in, when it is a number; else
+ * "1", the one pool of a single-pool deployment. */
 static const char *instance_name(void)
 {
 	const char *s = getenv("PC_INSTANCE");
 	long long n;
 
-	return s != NULL && uri_num(s, strlen(s), URI_INSTANCE_MAX, &n) == 0 && n >= 1 ? s : NULL;
+	return s != NULL && uri_num(s, strlen(s), URI_INSTANCE_MAX, &n) == 0 && n >= 1 ? s : "1";
 }
 
 int main(void)

@@ -301,7 +301,6 @@ Test(oauth, errors_in_oauth_form_with_their_headers)
 	resp_init(&r, "abc");
 	r.form = RESP_OAUTH;
 	resp_error(&r, ERR_OAUTH_CLIENT);
-	r.challenge = OAUTH_CHALLENGE;
 	resp_body(&r, &body, &len);
 	cr_assert_eq(r.status, 401);
 	cr_assert(len > 0);

@@ -92,8 +92,7 @@ struct db *db_new(const char *conninfo, const char *tz, const char *instance, bo
 	d->tz = dup_or_empty(tz && *tz ? tz : "UTC");
 	d->last_try = -DB_RETRY_MS;
 	d->pooled = pooled;
-	snprintf(d->app_name, sizeof(d->app_name), "pc-worker/%.8s/%ld",
-	         instance && *instance ? instance : "1", (long)getpid());
+	snprintf(d->app_name, sizeof(d->app_name), "pc-worker/%.8s/%ld", instance, (long)getpid());
 	if (d->conninfo == NULL || d->tz == NULL) {
 		db_free(d);
 		return NULL;
@@ -442,16 +441,28 @@ static void wake(struct db *d)
 	PQclear(r);
 }
 
+/* The numbers of a target as text (target_args). */
+struct target_text {
+	char tok[24], org[24], user[24];
+};
+
+/* A target's arguments, as every request function starts: token, organization, user,
+ * @self, extension (vals[0..TARGET_ARGS)). */
+#define TARGET_ARGS 5
+static void target_args(const struct db_target *t, struct target_text *buf, const char **vals)
+{
+	vals[0] = ll_or_null(t->token_id, buf->tok, sizeof(buf->tok));
+	vals[1] = ll_or_null(t->scope.org_id, buf->org, sizeof(buf->org));
+	vals[2] = ll_or_null(t->scope.user_id, buf->user, sizeof(buf->user));
+	vals[3] = t->self ? "true" : "false";
+	vals[4] = t->ext;
+}
+
 enum err db_action(struct db *d, const struct db_act *in, struct act_result *out)
 {
-	char tok[24], org[24], user[24];
+	struct target_text buf;
 	const char *vals[12] = {
-	    ll_or_null(in->token_id, tok, sizeof(tok)),
-	    ll_or_null(in->scope.org_id, org, sizeof(org)),
-	    ll_or_null(in->scope.user_id, user, sizeof(user)),
-	    in->self ? "true" : "false",
-	    in->ext,
-	    in->call,
+	    [TARGET_ARGS] = in->at.call,
 	    in->view,
 	    in->action,
 	    in->format,
@@ -462,9 +473,10 @@ enum err db_action(struct db *d, const struct db_act *in, struct act_result *out
 	/* the digest goes as bytes; the rest as text */
 	const int lens[12] = {[11] = AUTH_DIGEST_LEN}, fmts[12] = {[11] = 1};
 	enum err e = ERR_INTERNAL;
-	PGresult *r = run(d, ST_ACT, vals, lens, fmts, &e);
+	PGresult *r;
 
-	if (r == NULL)
+	target_args(&in->at, &buf, vals);
+	if ((r = run(d, ST_ACT, vals, lens, fmts, &e)) == NULL)
 		return e;
 	if (PQntuples(r) != 1 || PQnfields(r) != 6) {
 		e = ERR_INTERNAL;
@@ -546,16 +558,12 @@ static bool same_call(const PGresult *r, int row)
 
 enum err db_list(struct db *d, const struct db_list *in, struct db_page *out)
 {
-	char tok[24], org[24], user[24], start[24], count[24], vals_lit[DB_ARRAY_MAX];
+	char start[24], count[24], vals_lit[DB_ARRAY_MAX];
 	const struct query *q = in->query;
+	struct target_text buf;
 	const char *vals[14] = {
-	    ll_or_null(in->token_id, tok, sizeof(tok)),
-	    ll_or_null(in->scope.org_id, org, sizeof(org)),
-	    ll_or_null(in->scope.user_id, user, sizeof(user)),
-	    in->self ? "true" : "false",
-	    in->ext,
-	    in->one ? "true" : "false",
-	    in->call,
+	    [TARGET_ARGS] = in->one ? "true" : "false",
+	    in->at.call,
 	    start,
 	    count,
 	    q->desc ? "true" : "false",
@@ -568,6 +576,7 @@ enum err db_list(struct db *d, const struct db_list *in, struct db_page *out)
 	PGresult *r;
 
 	memset(out, 0, sizeof(*out));
+	target_args(&in->at, &buf, vals);
 	snprintf(start, sizeof(start), "%lld", q->start);
 	snprintf(count, sizeof(count), "%lld", q->count);
 	array_lit(q, vals_lit, sizeof(vals_lit));

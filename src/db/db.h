@@ -27,7 +27,7 @@ struct db;
 
 /* conninfo may be NULL or empty (then the PG* variables apply); tz is a time zone name.
  * Does not connect. Returns NULL when out of memory. */
-/* instance (may be NULL) names the worker's pool in its application_name,
+/* instance (the pool's number, as text) names the worker's pool in its application_name,
  * pc-worker/<instance>/<pid>, so that pg_stat_activity tells the workers apart.
  * pooled: conninfo names a pooler in transaction mode (PgBouncer's pool_mode =
  * transaction), so the connection keeps no prepared statement and no setting. */
@@ -51,12 +51,18 @@ enum err db_auth(struct db *d, const unsigned char digest[AUTH_DIGEST_LEN], stru
 enum err db_token(struct db *d, const char *client_id, const unsigned char secret[AUTH_DIGEST_LEN],
                   const unsigned char token[AUTH_DIGEST_LEN], int ttl_s);
 
-struct db_act {
-	long long token_id;
+/* Whose calls a request is about, as its checks resolved it: the arguments every
+ * request function starts with (schema/functions/pc_resolve.sql says how it reads them). */
+struct db_target {
+	long long token_id; /* checked again in the statement */
 	struct ctx_scope scope;
-	bool self;          /* @self: every extension of the user */
-	const char *ext;    /* else the extension's number, NULL when malformed */
-	const char *call;   /* NULL: malformed */
+	bool self;        /* @self: every extension of the user */
+	const char *ext;  /* else the extension's number, NULL when malformed */
+	const char *call; /* the phoneCallId, NULL when malformed (unused by the List) */
+};
+
+struct db_act {
+	struct db_target at;
 	const char *view;   /* NULL: missing or malformed */
 	const char *action; /* "stop" or "start" */
 	const char *format; /* "wav", "wav49", or NULL when malformed (start only) */
@@ -72,12 +78,8 @@ struct db_act {
 enum err db_action(struct db *d, const struct db_act *in, struct act_result *out);
 
 struct db_list {
-	long long token_id; /* checked again in the statement */
-	struct ctx_scope scope;
-	bool self;                 /* as in db_act */
-	const char *ext;           /* as in db_act */
-	int one;                   /* one call (GET .../{phoneCallId}) */
-	const char *call;          /* with one: the id, NULL when malformed */
+	struct db_target at;
+	bool one;                  /* one call, at.call (GET .../{phoneCallId}) */
 	const struct query *query; /* paging, order and filter */
 };
 

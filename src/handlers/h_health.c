@@ -10,13 +10,12 @@
 
 void h_health(struct srv *sv, const struct req *rq, const struct route_args *a, struct resp *rs)
 {
-	const char *self = sv->instance ? sv->instance : "1";
 	struct metrics_media media;
 	enum err e;
 	yajl_gen g;
 
 	(void)rq;
-	if (!route_instance_is(a, self)) {
+	if (!route_instance_is(a, sv->instance)) {
 		resp_error(rs, ERR_NOT_FOUND);
 		return;
 	}
@@ -27,5 +26,5 @@ void h_health(struct srv *sv, const struct req *rq, const struct route_args *a, 
 	if ((g = resp_json(rs, 200)) == NULL)
 		return;
 	/* the API answers either way; PUTs on calls a media engine carries wait for "live" */
-	render_health(g, self, media.live ? "live" : media.configured ? "down" : "off");
+	render_health(g, sv->instance, media.live ? "live" : media.configured ? "down" : "off");
 }

@@ -11,20 +11,20 @@
 
 void h_metrics(struct srv *sv, const struct req *rq, const struct route_args *a, struct resp *rs)
 {
-	const char *self = sv->instance ? sv->instance : "1";
 	struct metrics_snapshot snap;
 	struct metrics_media media;
 	size_t n;
 
-	if (!route_instance_is(a, self)) {
+	if (!route_instance_is(a, sv->instance)) {
 		resp_error(rs, ERR_NOT_FOUND);
 		return;
 	}
-	metrics_snapshot(sv->metrics, self, &snap);
+	metrics_snapshot(sv->metrics, sv->instance, &snap);
 	/* the counters answer without the database; the media plane's series then say 0 */
 	db_health(sv->db, &media);
 	if ((n = metrics_render(&snap, sv->metrics_text, METRICS_TEXT_MAX)) == 0 ||
-	    (n = metrics_render_media(&media, self, sv->metrics_text, n, METRICS_TEXT_MAX)) == 0) {
+	    (n = metrics_render_media(&media, sv->instance, sv->metrics_text, n,
+	                              METRICS_TEXT_MAX)) == 0) {
 		log_msg("request=%s metrics do not fit %d bytes", rq->request_id, METRICS_TEXT_MAX);
 		resp_error(rs, ERR_INTERNAL);
 		return;

@@ -47,20 +47,26 @@ static enum err put_checks(const struct req *rq, struct body *b)
 	return ERR_NONE;
 }
 
-static enum err do_get(struct db *db, const struct req *rq, const struct uri *u, bool one,
-                       const struct ctx_token *tok, const struct ctx_scope *scope,
+/* Whose calls: the token, the scope its context resolved, the path's values. */
+static struct db_target target(const struct access *ac, const struct ctx_scope *scope,
+                               const struct uri *u)
+{
+	return (struct db_target){.token_id = ac->tok.token_id,
+	                          .scope = *scope,
+	                          .self = u->ext_self,
+	                          .ext = u->ext_ok ? u->ext : NULL,
+	                          .call = u->call_ok ? u->call : NULL};
+}
+
+static enum err do_get(struct db *db, const struct req *rq, const struct db_target *at, bool one,
                        const struct query *qy, struct resp *rs)
 {
-	struct db_list in = {.token_id = tok->token_id, .scope = *scope, .query = qy};
+	struct db_list in = {.at = *at, .one = one, .query = qy};
 	struct db_page page;
 	struct call c;
 	enum err e;
 	yajl_gen g;
 
-	in.self = u->ext_self;
-	in.ext = u->ext_ok ? u->ext : NULL;
-	in.one = one;
-	in.call = u->call_ok ? u->call : NULL;
 	if ((e = db_list(db, &in, &page)) != ERR_NONE) {
 		resp_error(rs, e);
 		return e;
@@ -80,19 +86,15 @@ static enum err do_get(struct db *db, const struct req *rq, const struct uri *u,
 	return ERR_NONE;
 }
 
-static enum err do_put(struct db *db, const struct req *rq, const struct uri *u,
-                       const struct ctx_token *tok, const struct ctx_scope *scope,
+static enum err do_put(struct db *db, const struct req *rq, const struct db_target *at,
                        const struct body *b, struct resp *rs)
 {
-	struct db_act in = {.token_id = tok->token_id, .scope = *scope};
+	struct db_act in = {.at = *at};
 	unsigned char parts[2][AUTH_DIGEST_LEN], digest[AUTH_DIGEST_LEN];
 	struct act_result out;
 	enum err e;
 	yajl_gen g;
 
-	in.self = u->ext_self;
-	in.ext = u->ext_ok ? u->ext : NULL;
-	in.call = u->call_ok ? u->call : NULL;
 	in.view = b->view == BODY_OK ? b->view_id : NULL;
 	in.action = b->action == BODY_ACT_STOP ? "stop" : "start";
 	in.format = b->format == BODY_INVALID ? NULL : body_format_name(b->fmt);
@@ -133,6 +135,7 @@ static void get(struct srv *sv, const struct req *rq, const struct route_args *a
                 struct resp *rs)
 {
 	struct ctx_scope scope;
+	struct db_target at;
 	struct access ac;
 	struct query qy;
 	struct uri u;
@@ -149,7 +152,8 @@ static void get(struct srv *sv, const struct req *rq, const struct route_args *a
 		access_refuse(rs, access_refusal(sv, &ac, e), &ac);
 		return;
 	}
-	access_served(sv, &ac, do_get(sv->db, rq, &u, one, &ac.tok, &scope, &qy, rs));
+	at = target(&ac, &scope, &u);
+	access_served(sv, &ac, do_get(sv->db, rq, &at, one, &qy, rs));
 }
 
 void h_calls_list(struct srv *sv, const struct req *rq, const struct route_args *a, struct resp *rs)
@@ -169,6 +173,7 @@ void h_call_get(struct srv *sv, const struct req *rq, const struct route_args *a
 void h_call_put(struct srv *sv, const struct req *rq, const struct route_args *a, struct resp *rs)
 {
 	struct ctx_scope scope;
+	struct db_target at;
 	struct access ac;
 	struct body b;
 	struct uri u;
@@ -184,5 +189,6 @@ void h_call_put(struct srv *sv, const struct req *rq, const struct route_args *a
 		access_refuse(rs, access_refusal(sv, &ac, e), &ac);
 		return;
 	}
-	access_served(sv, &ac, do_put(sv->db, rq, &u, &ac.tok, &scope, &b, rs));
+	at = target(&ac, &scope, &u);
+	access_served(sv, &ac, do_put(sv->db, rq, &at, &b, rs));
 }

@@ -23,7 +23,6 @@
 
 #define OAUTH_GRANT "client_credentials"
 #define OAUTH_TYPE "unifiedapi"
-#define OAUTH_CHALLENGE "Basic realm=\"UnifiedAPI\""
 
 /* A new token: its text for the client and its digest for the database. */
 static int new_token(char text[OAUTH_TOKEN_LEN + 1], unsigned char digest[AUTH_DIGEST_LEN])
@@ -118,8 +117,6 @@ void h_token(struct srv *sv, const struct req *rq, const struct route_args *a, s
 		if (e == ERR_OAUTH_CLIENT)
 			throttle_count(sv->throttle, rq->remote_addr);
 		resp_error(rs, e);
-		if (e == ERR_OAUTH_CLIENT)
-			rs->challenge = OAUTH_CHALLENGE;
 		return;
 	}
 	if ((g = resp_json(rs, 200)) == NULL)

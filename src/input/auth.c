@@ -4,15 +4,17 @@
  * clear, the database only ever sees and stores its digest.
  */
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
 #include "auth.h"
+#include "chars.h"
 
+/* A character of token68 (RFC 7235, 2.1) before its '=' padding. */
 static int token68_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+	return chars_alnum(c) || (c != '\0' && strchr("-._~+/", c) != NULL);
 }
 
 int auth_token_ok(const char *t, size_t len)
@@ -34,18 +36,10 @@ int auth_bearer(const char *h, size_t len, const char **tok, size_t *toklen)
 {
 	static const char scheme[] = "bearer";
 	const size_t slen = sizeof(scheme) - 1;
-	size_t i;
+	size_t i = slen;
 
-	if (len <= slen + 1)
-		return -1;
-	for (i = 0; i < slen; i++) {
-		char c = h[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != scheme[i])
-			return -1;
-	}
-	if (h[i] != ' ')
+	/* the scheme in any case (RFC 7235, 2.1), as oauth_basic reads "Basic" */
+	if (len <= slen + 1 || strncasecmp(h, scheme, slen) != 0 || h[i] != ' ')
 		return -1;
 	while (i < len && h[i] == ' ')
 		i++;

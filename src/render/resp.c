@@ -13,7 +13,6 @@ void resp_init(struct resp *r, const char *request_id)
 	r->status = 500;
 	r->err = ERR_INTERNAL;
 	r->allow = NULL;
-	r->challenge = NULL;
 	r->form = RESP_UAPI;
 	r->replayed = 0;
 	r->request_id = request_id;
@@ -154,15 +153,14 @@ size_t resp_head(const struct resp *r, char *buf, size_t cap)
 		if (n < 0 || (size_t)n >= sizeof(ctype))
 			return 0;
 	}
-	n = snprintf(buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
+	n = snprintf(buf, cap, "Status: %d %s\r\n%s%s%s%s%s%s%s%s%s%s%s%s\r\n", r->status,
 	             err_reason(r->status), ctype, "Cache-Control: no-store\r\n",
 	             r->form == RESP_OAUTH ? "Pragma: no-cache\r\n" : "", r->allow ? "Allow: " : "",
 	             r->allow ? r->allow : "", r->allow ? "\r\n" : "",
-	             r->status != 401       ? ""
-	             : r->challenge == NULL ? "WWW-Authenticate: Bearer realm=\"UnifiedAPI\""
-	                                    : "WWW-Authenticate: ",
-	             r->status == 401 && r->challenge ? r->challenge : "",
-	             r->status == 401 ? "\r\n" : "", retry, r->request_id ? "X-Request-Id: " : "",
+	             r->status != 401        ? ""
+	             : r->form == RESP_OAUTH ? "WWW-Authenticate: Basic realm=\"UnifiedAPI\"\r\n"
+	                                     : "WWW-Authenticate: Bearer realm=\"UnifiedAPI\"\r\n",
+	             retry, r->request_id ? "X-Request-Id: " : "",
 	             r->request_id ? r->request_id : "", r->request_id ? "\r\n" : "",
 	             r->replayed ? "Idempotent-Replayed: true\r\n" : "");
 	if (n < 0 || (size_t)n >= cap)

@@ -19,8 +19,9 @@
 #define RESP_CTYPE_MAX 96      /* a Content-Type header line */
 #define RESP_ALLOW_MAX 64      /* the methods of a 405's Allow header */
 
-/* The shape of a path's answers, errors too: the UnifiedAPI's, or OAuth's for the token
- * endpoint (RFC 6749, 5.2: {"error","error_description"}, and Pragma: no-cache). */
+/* The shape of a path's answers, errors too: the UnifiedAPI's (a 401 challenges Bearer),
+ * or OAuth's for the token endpoint (RFC 6749, 5.2: {"error","error_description"},
+ * Pragma: no-cache, a 401 challenges Basic: the client's credentials). */
 enum resp_form { RESP_UAPI, RESP_OAUTH };
 
 struct resp {
@@ -29,7 +30,6 @@ struct resp {
 	enum err err;        /* ERR_NONE on success */
 	const char *allow;   /* Allow header of a 405 (allow_buf), or NULL */
 	char allow_buf[RESP_ALLOW_MAX];
-	const char *challenge;  /* WWW-Authenticate of a 401, static; NULL: Bearer */
 	int replayed;           /* the answer stored under an Idempotency-Key, sent again */
 	int retry_after;        /* seconds, sent as Retry-After with a 429 (resp_too_many) */
 	const char *request_id; /* echoed as X-Request-Id; borrowed */

@@ -43,7 +43,7 @@ struct srv {
 	struct ctx_cache *tokens;  /* the contexts of the tokens seen (access.h) */
 	struct metrics *metrics;   /* the pool's counters */
 	struct throttle *throttle; /* the host's failed-authentication counts, or NULL */
-	const char *instance;      /* the worker's pool ($PC_INSTANCE, a number), or NULL: 1 */
+	const char *instance;      /* the worker's pool: $PC_INSTANCE, a number ("1" unset) */
 	char *metrics_text;        /* METRICS_TEXT_MAX bytes: GET /uapi/metrics renders there */
 };
 
